@@ -240,3 +240,18 @@ vd_status vd_cmd_timings(vd_cmd *cmd, vd_dispatch_timing *out, uint32_t capacity
   *out_count = n;
   return NULL;
 }
+
+vd_status vd_groups_1d(const vd_context *ctx, uint64_t n, uint32_t wg, uint32_t out_groups[3]) {
+  uint64_t groups = (n + wg - 1) / wg;
+  uint64_t max_x = ctx->info->max_workgroup_count[0];
+  uint64_t max_y = ctx->info->max_workgroup_count[1];
+  if (groups == 0) groups = 1;
+  uint64_t gy = (groups + max_x - 1) / max_x;
+  uint64_t gx = (groups + gy - 1) / gy;
+  if (gy > max_y)
+    return vd_status_make(VD_ERR_LIMIT, "%llu invocations exceed the device's dispatch limits", (unsigned long long)n);
+  out_groups[0] = (uint32_t)gx;
+  out_groups[1] = (uint32_t)gy;
+  out_groups[2] = 1;
+  return NULL;
+}

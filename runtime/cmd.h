@@ -70,4 +70,8 @@ vd_status vd_cmd_run(vd_cmd *cmd);  // submit + wait
 // Per-dispatch GPU times of the last completed submission; out_count gets the number written.
 vd_status vd_cmd_timings(vd_cmd *cmd, vd_dispatch_timing *out, uint32_t capacity, uint32_t *out_count);
 
+// Workgroup counts covering n invocations with workgroups of wg, split over y when x would exceed
+// the device's maxComputeWorkGroupCount[0] (shaders use common/index.glsl's vd_flat_index).
+vd_status vd_groups_1d(const vd_context *ctx, uint64_t n, uint32_t wg, uint32_t out_groups[3]);
+
 #endif

@@ -5,10 +5,10 @@
 
 #include "vlmdiff.h"
 
-// Creates a context with validation and synchronization validation (VLMD_TEST_VALIDATION=1, set by
-// ctest) and no pipeline-cache writes outside the build tree. Exits the test on failure.
+// Creates a context with validation and synchronization validation (unless VLMD_TEST_VALIDATION=0).
+// Exits the test with a message on failure.
 vd_context *vdt_context_create(void);
-// Records a failed check for every validation message the context saw, then destroys it.
-void vdt_context_finish(vd_context *ctx);
+// Destroys the context and returns how many validation messages it saw (tests CHECK that it is 0).
+unsigned vdt_context_finish(vd_context *ctx);
 
 #endif
