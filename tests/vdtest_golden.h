@@ -1,0 +1,19 @@
+// Reads the golden files written by tools/reference/goldens_io.py (safetensors, F32 tensors only).
+// Test-only and deliberately small; the engine's hardened reader lives in models/.
+#ifndef VD_TESTS_VDTEST_GOLDEN_H
+#define VD_TESTS_VDTEST_GOLDEN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct vdt_goldens vdt_goldens;
+
+// Loads a whole golden file; exits the test with a message if it is missing or malformed.
+vdt_goldens *vdt_goldens_load(const char *path);
+void vdt_goldens_free(vdt_goldens *g);
+// The tensor's values and shape (rank written to *out_rank, dims to out_shape[0..7]); exits if absent.
+const float *vdt_golden(const vdt_goldens *g, const char *name, int *out_rank, int64_t out_shape[8]);
+// Number of elements of a tensor.
+size_t vdt_golden_count(const vdt_goldens *g, const char *name);
+
+#endif

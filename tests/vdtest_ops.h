@@ -1,0 +1,42 @@
+// Helpers for op tests: random inputs rounded to the storage precision, uploads, poisoned outputs,
+// downloads and error measures against a double-precision reference.
+#ifndef VD_TESTS_VDTEST_OPS_H
+#define VD_TESTS_VDTEST_OPS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "graph/ops.h"
+#include "tests/vdtest.h"
+
+// One test environment: context (validation on), kernel cache, a command buffer with timestamps.
+typedef struct vdt_env {
+  vd_context *ctx;
+  vd_kernels *kernels;
+  vd_cmd *cmd;
+} vdt_env;
+
+vdt_env vdt_env_create(void);
+// Returns the validation message count (CHECK it is 0).
+unsigned vdt_env_destroy(vdt_env *env);
+vd_op_env vdt_op_env(const vdt_env *env, vd_precision precision);
+
+// n random values in [lo, hi), rounded to what `precision` can store (malloc'd).
+float *vdt_random(vdt_rng *rng, size_t n, double lo, double hi, vd_precision precision);
+// A device buffer holding v (converted to the storage precision). Exits on failure.
+vd_buffer *vdt_upload(const vdt_env *env, vd_precision precision, const float *v, size_t n);
+// Same for int32 data.
+vd_buffer *vdt_upload_i32(const vdt_env *env, const int32_t *v, size_t n);
+// A device buffer of n elements filled with NaN, so unwritten outputs show.
+vd_buffer *vdt_poisoned(const vdt_env *env, vd_precision precision, size_t n);
+// Downloads n elements as floats (malloc'd).
+float *vdt_download(const vdt_env *env, vd_precision precision, const vd_buffer *b, size_t n);
+// Begin a recording; end it, submit and wait. Exit on failure.
+void vdt_begin(const vdt_env *env);
+void vdt_submit(const vdt_env *env);
+// max |got - want| / max |want|; +inf if any got is NaN (an unwritten element) or the sizes mismatch.
+double vdt_rel_err(const float *got, const double *want, size_t n);
+// Default bounds: fp32 1e-5 (1e-4 for long reductions), fp16 1e-2.
+double vdt_tol(vd_precision precision, int long_reduction);
+
+#endif
