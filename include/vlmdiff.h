@@ -54,6 +54,7 @@ typedef struct vd_context_options {
 typedef struct vd_external_device {
   PFN_vkGetInstanceProcAddr get_instance_proc_addr;  // the host's loader entry point
   VkInstance instance;                               // host's instance
+  uint32_t instance_api_version;                     // the apiVersion it was created with (0: 1.2)
   VkPhysicalDevice physical_device;                  // host's physical device
   VkDevice device;                                   // host's device
   uint32_t queue_family;                             // a family with VK_QUEUE_COMPUTE_BIT

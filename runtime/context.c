@@ -19,7 +19,7 @@ static uint64_t vd_timeout_from_env(void) {
 static vd_status vd_create_device(vd_context *ctx) {
   const vd_device_info *info = ctx->info;
   const vd_policy *p = &ctx->policy;
-  bool v13 = VK_API_VERSION_MINOR(info->api_version) >= 3;
+  bool v13 = info->effective_api_version >= VK_API_VERSION_1_3;
   vd_vk_coopmat_features cm = {.sType = VD_STRUCTURE_TYPE_PHYSICAL_DEVICE_COOPERATIVE_MATRIX_FEATURES_KHR,
                                .cooperativeMatrix = VK_TRUE};
   VkPhysicalDeviceVulkan13Features f13 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_3_FEATURES,
@@ -108,7 +108,8 @@ vd_status vd_context_create_external(const vd_external_device *d, const vd_conte
     return vd_status_make(VD_ERR_INVALID_ARGUMENT, "host-supplied device or queue is NULL");
   vd_context *ctx = calloc(1, sizeof(*ctx));
   if (!ctx) return vd_status_make(VD_ERR_OUT_OF_MEMORY, "context bookkeeping");
-  vd_status st = vd_instance_wrap(d->get_instance_proc_addr, d->instance, d->physical_device, &ctx->inst);
+  vd_status st = vd_instance_wrap(d->get_instance_proc_addr, d->instance, d->instance_api_version, d->physical_device,
+                                  &ctx->inst);
   if (!st) {
     ctx->physical = d->physical_device;
     ctx->info = ctx->inst->infos[0];

@@ -11,7 +11,7 @@ static void vd_copy_str(char *dst, size_t cap, const char *src) {
 
 static void vd_capture_features(const vd_vk_instance_fns *ifns, VkPhysicalDevice pd,
                                  vd_device_info *info) {
-  bool v13 = VK_API_VERSION_MINOR(info->api_version) >= 3 || VK_API_VERSION_MAJOR(info->api_version) > 1;
+  bool v13 = info->effective_api_version >= VK_API_VERSION_1_3;
   bool has_cm = vd_device_info_has_extension(info, VD_KHR_COOPERATIVE_MATRIX_EXTENSION_NAME);
   vd_vk_coopmat_features cm = {.sType = VD_STRUCTURE_TYPE_PHYSICAL_DEVICE_COOPERATIVE_MATRIX_FEATURES_KHR};
   VkPhysicalDeviceVulkan13Features f13 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_3_FEATURES,
@@ -42,7 +42,7 @@ static void vd_capture_features(const vd_vk_instance_fns *ifns, VkPhysicalDevice
 
 static void vd_capture_properties(const vd_vk_instance_fns *ifns, VkPhysicalDevice pd,
                                   vd_device_info *info) {
-  bool v13 = VK_API_VERSION_MINOR(info->api_version) >= 3 || VK_API_VERSION_MAJOR(info->api_version) > 1;
+  bool v13 = info->effective_api_version >= VK_API_VERSION_1_3;
   VkPhysicalDeviceVulkan13Properties p13 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_3_PROPERTIES};
   VkPhysicalDeviceVulkan12Properties p12 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_PROPERTIES,
                                             .pNext = v13 ? &p13 : NULL};
@@ -146,7 +146,7 @@ static void vd_capture_queues_and_memory(const vd_vk_instance_fns *ifns, VkPhysi
         mp.memoryHeaps[i].size, (mp.memoryHeaps[i].flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT) != 0};
 }
 
-vd_status vd_device_info_capture(const vd_vk_instance_fns *ifns, VkPhysicalDevice pd,
+vd_status vd_device_info_capture(const vd_vk_instance_fns *ifns, VkPhysicalDevice pd, uint32_t instance_api_version,
                                  vd_device_info *out_info) {
   memset(out_info, 0, sizeof(*out_info));
   VkPhysicalDeviceProperties p;
@@ -156,10 +156,12 @@ vd_status vd_device_info_capture(const vd_vk_instance_fns *ifns, VkPhysicalDevic
   out_info->device_id = p.deviceID;
   out_info->type = p.deviceType;
   out_info->api_version = p.apiVersion;
+  uint32_t dev = VK_MAKE_API_VERSION(0, VK_API_VERSION_MAJOR(p.apiVersion), VK_API_VERSION_MINOR(p.apiVersion), 0);
+  out_info->effective_api_version = dev < instance_api_version ? dev : instance_api_version;
   out_info->driver_version = p.driverVersion;
   VD_RETURN_IF_ERROR(vd_capture_extensions(ifns, pd, out_info));
   vd_capture_queues_and_memory(ifns, pd, out_info);
-  if (VK_API_VERSION_MAJOR(p.apiVersion) == 1 && VK_API_VERSION_MINOR(p.apiVersion) < 2)
+  if (out_info->effective_api_version < VK_API_VERSION_1_2)
     return NULL;  // the 1.1+ structures below are not valid to query; the policy rejects the device
   vd_capture_features(ifns, pd, out_info);
   vd_capture_properties(ifns, pd, out_info);

@@ -45,6 +45,7 @@ typedef struct vd_device_info {
   uint32_t device_id;                           // PCI device id
   VkPhysicalDeviceType type;                    // discrete, integrated, virtual, CPU
   uint32_t api_version;                         // highest Vulkan version of the device
+  uint32_t effective_api_version;               // min(device, instance): what may be used
   uint32_t driver_version;                      // vendor-encoded driver version
   VkDriverId driver_id;                         // VK_DRIVER_ID_* (1.2)
   char driver_name[VK_MAX_DRIVER_NAME_SIZE];    // e.g. "llvmpipe", "NVIDIA"
@@ -102,7 +103,9 @@ typedef struct vd_device_info {
 } vd_device_info;
 
 // Reads every fact above from a physical device.
-vd_status vd_device_info_capture(const vd_vk_instance_fns *ifns, VkPhysicalDevice pd,
+// instance_api_version: the apiVersion the instance was created with (structures of newer versions
+// are not queried).
+vd_status vd_device_info_capture(const vd_vk_instance_fns *ifns, VkPhysicalDevice pd, uint32_t instance_api_version,
                                  vd_device_info *out_info);
 bool vd_device_info_has_extension(const vd_device_info *info, const char *name);
 // For hand-written snapshots in tests; ignores names past the capacity.

@@ -68,6 +68,7 @@ static vd_status vd_create_vk_instance(vd_instance *inst, bool validation) {
                                               "mesa-vulkan-drivers for lavapipe");
   VD_VK_CHECK(r, "vkCreateInstance");
   inst->owns_instance = true;
+  inst->api_version = api;
   return NULL;
 }
 
@@ -89,7 +90,7 @@ static vd_status vd_create_messenger(vd_instance *inst) {
 static vd_status vd_snapshot_device(vd_instance *inst, uint32_t i) {
   inst->infos[i] = calloc(1, sizeof(vd_device_info));
   if (!inst->infos[i]) return vd_status_make(VD_ERR_OUT_OF_MEMORY, "device snapshot");
-  VD_RETURN_IF_ERROR(vd_device_info_capture(&inst->vki, inst->physical[i], inst->infos[i]));
+  VD_RETURN_IF_ERROR(vd_device_info_capture(&inst->vki, inst->physical[i], inst->api_version, inst->infos[i]));
   vd_policy_switches sw = vd_policy_switches_from_env();
   vd_policy_compute(inst->infos[i], &sw, &inst->policies[i]);
   inst->supported[i] = inst->policies[i].supported;
@@ -123,14 +124,15 @@ vd_status vd_instance_create(bool validation, bool quiet, vd_instance **out_inst
   return NULL;
 }
 
-vd_status vd_instance_wrap(PFN_vkGetInstanceProcAddr gipa, VkInstance instance, VkPhysicalDevice physical,
-                           vd_instance **out_instance) {
+vd_status vd_instance_wrap(PFN_vkGetInstanceProcAddr gipa, VkInstance instance, uint32_t api_version,
+                           VkPhysicalDevice physical, vd_instance **out_instance) {
   *out_instance = NULL;
   if (!instance || !physical)
     return vd_status_make(VD_ERR_INVALID_ARGUMENT, "host-supplied instance or physical device is NULL");
   vd_instance *inst = calloc(1, sizeof(*inst));
   if (!inst) return vd_status_make(VD_ERR_OUT_OF_MEMORY, "instance bookkeeping");
   inst->instance = instance;
+  inst->api_version = api_version ? api_version : VK_API_VERSION_1_2;
   vd_status st = vd_vk_global_from_proc(gipa, &inst->global);
   if (!st) st = vd_vk_instance_load(&inst->global, instance, &inst->vki);
   if (!st) {

@@ -24,6 +24,7 @@ typedef struct vd_instance {
   vd_vk_instance_fns vki;              // instance entry points
   VkInstance instance;                 // own or host's
   bool owns_instance;                  // false on a host-supplied instance
+  uint32_t api_version;                // the instance's apiVersion (a host states its own)
   VkDebugUtilsMessengerEXT messenger;  // VK_NULL_HANDLE without validation
   vd_validation_log validation;        // counters (the messenger's user data points here)
   uint32_t device_count;                               // physical devices found
@@ -36,9 +37,10 @@ typedef struct vd_instance {
 // validation: enable VK_LAYER_KHRONOS_validation with synchronization validation; an error if the
 // layer is missing.
 vd_status vd_instance_create(bool validation, bool quiet, vd_instance **out_instance);
-// Wraps a host's instance (never destroyed by the engine) and snapshots the given physical device only.
-vd_status vd_instance_wrap(PFN_vkGetInstanceProcAddr gipa, VkInstance instance, VkPhysicalDevice physical,
-                           vd_instance **out_instance);
+// Wraps a host's instance (never destroyed by the engine) created with api_version, and snapshots the
+// given physical device only.
+vd_status vd_instance_wrap(PFN_vkGetInstanceProcAddr gipa, VkInstance instance, uint32_t api_version,
+                           VkPhysicalDevice physical, vd_instance **out_instance);
 void vd_instance_destroy(vd_instance *inst);
 uint32_t vd_instance_validation_messages(const vd_instance *inst);
 

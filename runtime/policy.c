@@ -143,10 +143,12 @@ static void vd_policy_coopmat(const vd_device_info *info, const vd_policy_switch
 void vd_policy_compute(const vd_device_info *info, const vd_policy_switches *sw, vd_policy *out_policy) {
   vd_policy *p = out_policy;
   memset(p, 0, sizeof(*p));
-  bool v12 = VK_API_VERSION_MAJOR(info->api_version) > 1 || VK_API_VERSION_MINOR(info->api_version) >= 2;
+  bool v12 = info->effective_api_version >= VK_API_VERSION_1_2;
   p->supported = v12 && info->compute_queue_family != UINT32_MAX;
-  if (!v12) vd_note(p, "unsupported: the engine needs Vulkan 1.2 (device has %u.%u)",
-                    VK_API_VERSION_MAJOR(info->api_version), VK_API_VERSION_MINOR(info->api_version));
+  if (!v12) vd_note(p, "unsupported: the engine needs Vulkan 1.2 (device %u.%u, usable %u.%u)",
+                    VK_API_VERSION_MAJOR(info->api_version), VK_API_VERSION_MINOR(info->api_version),
+                    VK_API_VERSION_MAJOR(info->effective_api_version),
+                    VK_API_VERSION_MINOR(info->effective_api_version));
   if (info->compute_queue_family == UINT32_MAX) vd_note(p, "unsupported: no compute queue");
 
   p->max_workgroup_invocations = info->max_workgroup_invocations;

@@ -21,6 +21,7 @@ static void base(vd_device_info *d, const char *name, uint32_t vendor, uint32_t 
   d->device_id = device;
   d->type = type;
   d->api_version = VK_MAKE_API_VERSION(0, 1, 3, 0);
+  d->effective_api_version = d->api_version;
   d->compute_queue_family = 0;
   d->storage_buffer_16bit = true;
   d->shader_float16 = true;
@@ -166,7 +167,7 @@ static void test_unsupported(void) {
   vd_device_info d;
   vd_policy p;
   lavapipe(&d);
-  d.api_version = VK_MAKE_API_VERSION(0, 1, 1, 0);
+  d.api_version = d.effective_api_version = VK_MAKE_API_VERSION(0, 1, 1, 0);
   vd_policy_compute(&d, &all_on, &p);
   CHECK(!p.supported);
   lavapipe(&d);
