@@ -76,6 +76,8 @@ vd_status vd_cmd_begin(vd_cmd *cmd) {
   VD_VK_CHECK(ctx->vkd.vkBeginCommandBuffer(cmd->cb, &bi), "vkBeginCommandBuffer");
   if (cmd->queries) ctx->vkd.vkCmdResetQueryPool(cmd->cb, cmd->queries, 0, 2 * cmd->timed_capacity);
   cmd->recording = true;
+  // Order this submission after everything submitted before it (replays reuse the same memory).
+  vd_cmd_barrier(cmd);
   return NULL;
 }
 
