@@ -6,6 +6,7 @@
 
 static const vd_verb vd_verbs[] = {
     {"devices", vd_verb_devices, "list Vulkan devices, the chosen one and its feature policy"},
+    {"bench", vd_verb_bench, "GPU timings of the ops (--ops)"},
 };
 static const int vd_verb_count = (int)(sizeof(vd_verbs) / sizeof(vd_verbs[0]));
 

@@ -13,5 +13,6 @@ typedef struct vd_verb {
 } vd_verb;
 
 int vd_verb_devices(int argc, char **argv);
+int vd_verb_bench(int argc, char **argv);
 
 #endif
