@@ -7,7 +7,27 @@
 #include "graph/op_attention.h"
 #include "runtime/context.h"
 #include "tests/ref/ref_attention.h"
+#include "tests/vdtest_golden.h"
 #include "tests/vdtest_ops.h"
+
+#define GOLDENS VLMD_SOURCE_DIR "/tests/data/goldens/norm_attn.safetensors"
+
+// Compares a downloaded fp32 result with a golden tensor (PyTorch fp32: bound 1e-4).
+static void golden_compare(const vdt_goldens *g, const char *name, const float *got, size_t n) {
+  CHECK_MSG(vdt_golden_count(g, name) == n, "golden %s: %zu elements, expected %zu", name, vdt_golden_count(g, name), n);
+  if (vdt_golden_count(g, name) != n) return;
+  const float *ref = vdt_golden(g, name, NULL, NULL);
+  double *want = malloc(n * sizeof(double));
+  for (size_t i = 0; i < n; ++i) want[i] = ref[i];
+  double err = vdt_rel_err(got, want, n);
+  CHECK_MSG(err <= 1e-4, "golden %s: rel err %g > 1e-4", name, err);
+  free(want);
+}
+
+// Uploads golden tensor `name` as fp32.
+static vd_buffer *golden_upload(const vdt_env *env, const vdt_goldens *g, const char *name) {
+  return vdt_upload(env, VD_PRECISION_F32, vdt_golden(g, name, NULL, NULL), vdt_golden_count(g, name));
+}
 
 typedef struct att_case {
   uint32_t b, lq, lk, h, kvh, d;
@@ -78,6 +98,38 @@ static void test_rejects(const vdt_env *env) {
   vd_buffer_destroy(env->ctx, b);
 }
 
+// One golden attention case: tensors <prefix>_q/_k/_v/_y.
+static void golden_attention(const vdt_env *env, const vdt_goldens *g, const char *prefix,
+                             const vd_attention_params *p) {
+  char name[4][32];
+  const char *suffix = "qkvy";
+  for (int i = 0; i < 4; ++i) snprintf(name[i], sizeof name[i], "%s_%c", prefix, suffix[i]);
+  vd_buffer *q = golden_upload(env, g, name[0]), *k = golden_upload(env, g, name[1]), *v = golden_upload(env, g, name[2]);
+  size_t n = vdt_golden_count(g, name[0]);
+  vd_buffer *y = vdt_poisoned(env, VD_PRECISION_F32, n);
+  vd_op_env oe = vdt_op_env(env, VD_PRECISION_F32);
+  vdt_begin(env);
+  CHECK_OK(vd_op_attention(&oe, p, vd_view_of(q), vd_view_of(k), vd_view_of(v), vd_view_of(y)));
+  vdt_submit(env);
+  float *got = vdt_download(env, VD_PRECISION_F32, y, n);
+  golden_compare(g, name[3], got, n);
+  free(got);
+  vd_buffer_destroy(env->ctx, q), vd_buffer_destroy(env->ctx, k), vd_buffer_destroy(env->ctx, v);
+  vd_buffer_destroy(env->ctx, y);
+}
+
+static void test_goldens(const vdt_env *env) {
+  vdt_goldens *g = vdt_goldens_load(GOLDENS);
+  vd_attention_params self = {.batch = 2, .q_len = 9, .kv_len = 9, .heads = 2, .head_dim = 16, .causal = true};
+  vd_attention_params cross = {.batch = 1, .q_len = 5, .kv_len = 7, .heads = 2, .head_dim = 40};
+  vd_attention_params gqa = {.batch = 1, .q_len = 3, .kv_len = 10, .heads = 4, .kv_heads = 2, .head_dim = 8,
+                             .causal = true, .offset = 7};
+  golden_attention(env, g, "att_self", &self);
+  golden_attention(env, g, "att_cross", &cross);
+  golden_attention(env, g, "att_gqa", &gqa);
+  vdt_goldens_free(g);
+}
+
 int main(void) {
   static const att_case cases[] = {
       {2, 64, 64, 8, 8, 40, 0, 0, 0},     // UNet self-attention (scaled down from 1024 x 1024)
@@ -99,6 +151,7 @@ int main(void) {
   vdt_env env = vdt_env_create();
   printf("device: %s, shared memory %u bytes\n", vd_context_device_name(env.ctx), env.ctx->policy.shared_memory_bytes);
   test_rejects(&env);
+  test_goldens(&env);
   for (int pr = 0; pr < 2; ++pr) {
     vd_precision prec = (vd_precision)pr;
     if (prec == VD_PRECISION_F16 && !env.ctx->policy.fp16_storage) continue;

@@ -7,7 +7,27 @@
 #include "graph/op_norm.h"
 #include "runtime/context.h"
 #include "tests/ref/ref_norm.h"
+#include "tests/vdtest_golden.h"
 #include "tests/vdtest_ops.h"
+
+#define GOLDENS VLMD_SOURCE_DIR "/tests/data/goldens/norm_attn.safetensors"
+
+// Compares a downloaded fp32 result with a golden tensor (PyTorch fp32: bound 1e-4).
+static void golden_compare(const vdt_goldens *g, const char *name, const float *got, size_t n) {
+  CHECK_MSG(vdt_golden_count(g, name) == n, "golden %s: %zu elements, expected %zu", name, vdt_golden_count(g, name), n);
+  if (vdt_golden_count(g, name) != n) return;
+  const float *ref = vdt_golden(g, name, NULL, NULL);
+  double *want = malloc(n * sizeof(double));
+  for (size_t i = 0; i < n; ++i) want[i] = ref[i];
+  double err = vdt_rel_err(got, want, n);
+  CHECK_MSG(err <= 1e-4, "golden %s: rel err %g > 1e-4", name, err);
+  free(want);
+}
+
+// Uploads golden tensor `name` as fp32.
+static vd_buffer *golden_upload(const vdt_env *env, const vdt_goldens *g, const char *name) {
+  return vdt_upload(env, VD_PRECISION_F32, vdt_golden(g, name, NULL, NULL), vdt_golden_count(g, name));
+}
 
 typedef struct norm_case {
   uint32_t n, c, h, w, groups;  // group/instance norm: NCHW + groups; layer/rms: rows = n, cols = c
@@ -150,11 +170,48 @@ static void test_all(const vdt_env *env, vd_precision prec) {
   test_rows(env, prec, &rng, ROW_INSTANCE, inst, sizeof(inst) / sizeof(*inst));
 }
 
+static void test_goldens(const vdt_env *env) {
+  vdt_goldens *g = vdt_goldens_load(GOLDENS);
+  vd_op_env oe = vdt_op_env(env, VD_PRECISION_F32);
+  vd_buffer *gx = golden_upload(env, g, "gn_x"), *gw = golden_upload(env, g, "gn_w"), *gb = golden_upload(env, g, "gn_b");
+  vd_buffer *lx = golden_upload(env, g, "ln_x"), *lw = golden_upload(env, g, "ln_w"), *lb = golden_upload(env, g, "ln_b");
+  vd_buffer *rx = golden_upload(env, g, "rms_x"), *rw = golden_upload(env, g, "rms_w"), *ix = golden_upload(env, g, "in_x");
+  size_t ngn = vdt_golden_count(g, "gn_x"), nln = vdt_golden_count(g, "ln_x"), nrms = vdt_golden_count(g, "rms_x");
+  size_t nin = vdt_golden_count(g, "in_x");
+  vd_buffer *y[5] = {vdt_poisoned(env, VD_PRECISION_F32, ngn), vdt_poisoned(env, VD_PRECISION_F32, ngn),
+                     vdt_poisoned(env, VD_PRECISION_F32, nln), vdt_poisoned(env, VD_PRECISION_F32, nrms),
+                     vdt_poisoned(env, VD_PRECISION_F32, nin)};
+  vd_group_norm_params gp = {2, 64, 3, 3, 32, 1e-6f, false}, gps = {2, 64, 3, 3, 32, 1e-5f, true};
+  vd_layer_norm_params lp = {21, 48, 1e-5f};
+  vd_rms_norm_params rp = {5, 64, 1e-6f};
+  vd_instance_norm_params ip = {1, 3, 6, 6, 1e-5f};
+  vd_view none = {0};
+  vdt_begin(env);
+  CHECK_OK(vd_op_group_norm(&oe, &gp, vd_view_of(gx), vd_view_of(gw), vd_view_of(gb), vd_view_of(y[0]), none));
+  CHECK_OK(vd_op_group_norm(&oe, &gps, vd_view_of(gx), vd_view_of(gw), vd_view_of(gb), vd_view_of(y[1]), none));
+  CHECK_OK(vd_op_layer_norm(&oe, &lp, vd_view_of(lx), vd_view_of(lw), vd_view_of(lb), vd_view_of(y[2]), none));
+  CHECK_OK(vd_op_rms_norm(&oe, &rp, vd_view_of(rx), vd_view_of(rw), vd_view_of(y[3]), none));
+  CHECK_OK(vd_op_instance_norm(&oe, &ip, vd_view_of(ix), vd_view_of(y[4]), none));
+  vdt_submit(env);
+  const char *names[5] = {"gn_y", "gn_silu_y", "ln_y", "rms_y", "in_y"};
+  size_t counts[5] = {ngn, ngn, nln, nrms, nin};
+  for (int i = 0; i < 5; ++i) {
+    float *got = vdt_download(env, VD_PRECISION_F32, y[i], counts[i]);
+    golden_compare(g, names[i], got, counts[i]);
+    free(got);
+    vd_buffer_destroy(env->ctx, y[i]);
+  }
+  vd_buffer *in[9] = {gx, gw, gb, lx, lw, lb, rx, rw, ix};
+  for (int i = 0; i < 9; ++i) vd_buffer_destroy(env->ctx, in[i]);
+  vdt_goldens_free(g);
+}
+
 static void run_env(const char *label) {
   vdt_env env = vdt_env_create();
   printf("%s: %s, subgroup reductions %s\n", label, vd_context_device_name(env.ctx),
          env.ctx->policy.subgroup_arith ? "on" : "off");
   test_group_norm_rejects(&env);
+  test_goldens(&env);
   for (int p = 0; p < 2; ++p) {
     if (p == VD_PRECISION_F16 && !env.ctx->policy.fp16_storage) continue;
     test_all(&env, (vd_precision)p);

@@ -6,7 +6,27 @@
 #include "graph/op_rope.h"
 #include "runtime/context.h"
 #include "tests/ref/ref_attention.h"
+#include "tests/vdtest_golden.h"
 #include "tests/vdtest_ops.h"
+
+#define GOLDENS VLMD_SOURCE_DIR "/tests/data/goldens/norm_attn.safetensors"
+
+// Compares a downloaded fp32 result with a golden tensor (PyTorch fp32: bound 1e-4).
+static void golden_compare(const vdt_goldens *g, const char *name, const float *got, size_t n) {
+  CHECK_MSG(vdt_golden_count(g, name) == n, "golden %s: %zu elements, expected %zu", name, vdt_golden_count(g, name), n);
+  if (vdt_golden_count(g, name) != n) return;
+  const float *ref = vdt_golden(g, name, NULL, NULL);
+  double *want = malloc(n * sizeof(double));
+  for (size_t i = 0; i < n; ++i) want[i] = ref[i];
+  double err = vdt_rel_err(got, want, n);
+  CHECK_MSG(err <= 1e-4, "golden %s: rel err %g > 1e-4", name, err);
+  free(want);
+}
+
+// Uploads golden tensor `name` as fp32.
+static vd_buffer *golden_upload(const vdt_env *env, const vdt_goldens *g, const char *name) {
+  return vdt_upload(env, VD_PRECISION_F32, vdt_golden(g, name, NULL, NULL), vdt_golden_count(g, name));
+}
 
 typedef struct rope_case {
   uint32_t b, l, h, d, offset;
@@ -86,6 +106,23 @@ static void test_rejects(const vdt_env *env) {
   vd_buffer_destroy(env->ctx, b);
 }
 
+static void test_goldens(const vdt_env *env) {
+  vdt_goldens *g = vdt_goldens_load(GOLDENS);
+  size_t n = vdt_golden_count(g, "rope_x");
+  vd_buffer *x = golden_upload(env, g, "rope_x"), *y = vdt_poisoned(env, VD_PRECISION_F32, n);
+  vd_buffer *t = rope_table(env, 1e6, 64, 16);
+  vd_rope_params p = {.batch = 1, .seq_len = 4, .heads = 2, .head_dim = 64, .offset = 5, .table_positions = 16};
+  vd_op_env oe = vdt_op_env(env, VD_PRECISION_F32);
+  vdt_begin(env);
+  CHECK_OK(vd_op_rope(&oe, &p, vd_view_of(x), vd_view_of(t), vd_view_of(y)));
+  vdt_submit(env);
+  float *got = vdt_download(env, VD_PRECISION_F32, y, n);
+  golden_compare(g, "rope_y", got, n);
+  free(got);
+  vd_buffer_destroy(env->ctx, x), vd_buffer_destroy(env->ctx, y), vd_buffer_destroy(env->ctx, t);
+  vdt_goldens_free(g);
+}
+
 int main(void) {
   static const rope_case cases[] = {
       {1, 7, 14, 64, 0, 1e6},     {1, 7, 2, 64, 0, 1e6},  {1, 1, 14, 64, 300, 1e6}, {2, 33, 3, 128, 5, 1e4},
@@ -93,6 +130,7 @@ int main(void) {
   };
   vdt_env env = vdt_env_create();
   test_rejects(&env);
+  test_goldens(&env);
   for (int pr = 0; pr < 2; ++pr) {
     vd_precision prec = (vd_precision)pr;
     if (prec == VD_PRECISION_F16 && !env.ctx->policy.fp16_storage) continue;
