@@ -11,8 +11,8 @@
 
 layout(local_size_x_id = 0) in;               // WG invocations
 layout(constant_id = 1) const uint D = 64;     // head dimension
-layout(constant_id = 2) const uint BQ = 32;    // queries per workgroup (divides WG)
-layout(constant_id = 3) const uint BK = 32;    // keys per block
+layout(constant_id = 2) const uint BQ = 32;    // queries per workgroup (even, divides WG)
+layout(constant_id = 3) const uint BK = 32;    // keys per block (even)
 layout(constant_id = 4) const uint CAUSAL = 0; // 1: causal mask with the position offset
 
 #define WG gl_WorkGroupSize.x
@@ -49,13 +49,28 @@ void vd_load_block(uint kb, uint k_base, uint v_base) {
   }
 }
 
+// Scores of the BQ x BK tile, 2 x 2 per step (rows r, r + BQ/2; keys j, j + BK/2): each shared load feeds
+// two multiply-adds. Masked entries get MASKED.
+void vd_score_store(uint r, uint j, uint kb, uint q0, float s) {
+  uint kj = kb + j;
+  bool visible = kj < pc.lk && (CAUSAL == 0 || kj <= pc.offset + q0 + r);
+  p_s[r * (BK + 1) + j] = visible ? s : MASKED;
+}
+
 void vd_scores(uint kb, uint q0) {
-  for (uint e = gl_LocalInvocationID.x; e < BQ * BK; e += WG) {
-    uint r = e / BK, j = e % BK, kj = kb + j;
-    float s = 0.0;
-    for (uint d = 0; d < D; ++d) s += q_s[r * D + d] * k_s[j * KP + d];
-    bool visible = kj < pc.lk && (CAUSAL == 0 || kj <= pc.offset + q0 + r);
-    p_s[r * (BK + 1) + j] = visible ? s : MASKED;
+  const uint HQ = BQ / 2, HK = BK / 2;
+  for (uint e = gl_LocalInvocationID.x; e < HQ * HK; e += WG) {
+    uint r = e / HK, j = e % HK;
+    float s00 = 0.0, s01 = 0.0, s10 = 0.0, s11 = 0.0;
+    for (uint d = 0; d < D; ++d) {
+      float q0v = q_s[r * D + d], q1v = q_s[(r + HQ) * D + d];
+      float k0v = k_s[j * KP + d], k1v = k_s[(j + HK) * KP + d];
+      s00 += q0v * k0v, s01 += q0v * k1v, s10 += q1v * k0v, s11 += q1v * k1v;
+    }
+    vd_score_store(r, j, kb, q0, s00);
+    vd_score_store(r, j + HK, kb, q0, s01);
+    vd_score_store(r + HQ, j, kb, q0, s10);
+    vd_score_store(r + HQ, j + HK, kb, q0, s11);
   }
 }
 
