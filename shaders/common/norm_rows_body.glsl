@@ -92,6 +92,9 @@ float vd_wg_max(float v) {
 
 const float NEG_INF = -1.0 / 0.0;
 
+// exp(a - m), 0 for a == -inf (masked logits; also when m is -inf, i.e. everything so far is masked).
+float vd_exp_shifted(float a, float m) { return a == NEG_INF ? 0.0 : exp(a - m); }
+
 // Statistics of this chunk's `count` valid values v[k] (k * WG + lid < count).
 vec2 vd_chunk_stats(float v[PT], uint count) {
   uint lid = gl_LocalInvocationID.x;
@@ -102,7 +105,7 @@ vec2 vd_chunk_stats(float v[PT], uint count) {
     float cmax = vd_wg_max(m);
     float s = 0.0;
     for (uint k = 0; k < PT; ++k)
-      if (k * WG + lid < count) s += exp(v[k] - cmax);
+      if (k * WG + lid < count) s += vd_exp_shifted(v[k], cmax);
     return vec2(cmax, vd_wg_sum(s));
   }
   if (MODE == 1) {
@@ -132,7 +135,7 @@ vec2 vd_row_stats(uint row) {
     float total = count + nb;
     if (MODE == 2) {
       float m = max(acc.x, p.x);
-      acc = vec2(m, acc.y * exp(acc.x - m) + p.y * exp(p.x - m));
+      acc = vec2(m, acc.y * vd_exp_shifted(acc.x, m) + p.y * vd_exp_shifted(p.x, m));
     } else if (MODE == 1) {
       acc.x += (p.x - acc.x) * (nb / total);
     } else {
@@ -188,7 +191,7 @@ void main() {
     if (i >= count) continue;
     float r;
     if (MODE == 2) {
-      r = exp(v[k] - shift) * scale;
+      r = vd_exp_shifted(v[k], shift) * scale;
     } else {
       r = (v[k] - shift) * scale;
       uint ch = GROUPED == 1 ? (row % pc.groups) * pc.cpg + (start + i) / pc.inner : start + i;
