@@ -13,5 +13,7 @@ typedef struct vd_verb {
 } vd_verb;
 
 int vd_verb_devices(int argc, char **argv);
+int vd_verb_inspect(int argc, char **argv);
+int vd_verb_convert(int argc, char **argv);
 
 #endif

@@ -109,8 +109,9 @@ static void vd_convert_dims(vd_convert_job *job, const uint8_t *src, int dim) {
 }
 
 vd_status vd_weight_convert(const vd_weight_tensor *t, vd_weight_dtype target, void *dst, uint64_t dst_bytes) {
-  if (target != VD_WEIGHT_F32 && target != VD_WEIGHT_F16)
-    return vd_status_make(VD_ERR_INVALID_ARGUMENT, "%s: conversion target must be F32 or F16", t->name);
+  if (target != VD_WEIGHT_F32 && target != VD_WEIGHT_F16 && target != t->dtype)
+    return vd_status_make(VD_ERR_INVALID_ARGUMENT, "%s: cannot convert %s to %s (only to F32, F16 or itself)",
+                          t->name, vd_weight_dtype_name(t->dtype), vd_weight_dtype_name(target));
   vd_convert_job job = {t, vd_weight_convert_dtype(t->dtype, target), vd_weight_dtype_size(t->dtype), 0, dst};
   job.out_size = vd_weight_dtype_size(job.out_dtype);
   if (dst_bytes != t->numel * job.out_size)

@@ -11,8 +11,8 @@ uint16_t vd_f32_to_f16(float f);  // round to nearest even, overflow to inf, NaN
 float vd_f16_to_f32(uint16_t h);
 float vd_bf16_to_f32(uint16_t b);
 
-// The element type tensor t becomes when a run asks for `target` (F32 or F16): floats become target,
-// integers and bools keep their type.
+// The element type tensor t becomes when a run asks for `target` (F32, F16, or the source type itself
+// for a plain dense copy): floats become target, integers and bools keep their type.
 vd_weight_dtype vd_weight_convert_dtype(vd_weight_dtype source, vd_weight_dtype target);
 
 // Writes t as a dense row-major array of dtype vd_weight_convert_dtype(t->dtype, target) into dst, which
