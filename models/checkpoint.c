@@ -106,7 +106,7 @@ static vd_status vd_ckpt_add_tensor(vd_checkpoint *c, const vd_pickle_value *key
 }
 
 static vd_status vd_ckpt_collect(vd_checkpoint *c) {
-  const vd_pickle_value *sd;
+  const vd_pickle_value *sd = NULL;
   VD_RETURN_IF_ERROR(vd_ckpt_state_dict(c, &sd));
   c->tensors = calloc(sd->u.dict.count ? sd->u.dict.count : 1, sizeof(*c->tensors));
   if (!c->tensors) return vd_status_make(VD_ERR_OUT_OF_MEMORY, "%s: out of memory", c->label);
@@ -117,7 +117,7 @@ static vd_status vd_ckpt_collect(vd_checkpoint *c) {
 
 static vd_status vd_ckpt_read(vd_checkpoint *c, const uint8_t *data, size_t size) {
   VD_RETURN_IF_ERROR(vd_zip_open(data, size, c->label, &c->zip));
-  const vd_zip_entry *pkl;
+  const vd_zip_entry *pkl = NULL;
   VD_RETURN_IF_ERROR(vd_ckpt_find_pickle(c, &pkl));
   VD_RETURN_IF_ERROR(vd_ckpt_check_byteorder(c));
   char label[600];
@@ -144,7 +144,7 @@ vd_status vd_checkpoint_parse(const uint8_t *data, size_t size, const char *labe
 
 vd_status vd_checkpoint_open(const char *path, vd_checkpoint **out_checkpoint) {
   *out_checkpoint = NULL;
-  vd_mapped_file *m;
+  vd_mapped_file *m = NULL;
   VD_RETURN_IF_ERROR(vd_mapped_file_open(path, &m));
   vd_status st = vd_checkpoint_parse(m->data, m->size, path, out_checkpoint);
   if (st) {

@@ -44,7 +44,7 @@ static vd_status vd_pickle_grow(vd_pickle_vm *vm, void **array, size_t *cap, siz
 }
 
 vd_status vd_pickle_vm_new(vd_pickle_vm *vm, vd_pickle_kind kind, vd_pickle_value **out_value) {
-  vd_pickle_value *v;
+  vd_pickle_value *v = NULL;
   VD_RETURN_IF_ERROR(vd_pickle_vm_alloc(vm, sizeof(*v), (void **)&v));
   v->kind = kind;
   v->next_alloc = vm->p->values;
@@ -84,7 +84,7 @@ static vd_status vd_pickle_read(vd_pickle_vm *vm, size_t n, const uint8_t **out)
 }
 
 static vd_status vd_pickle_read_le(vd_pickle_vm *vm, int n, uint64_t *out) {
-  const uint8_t *p;
+  const uint8_t *p = NULL;
   VD_RETURN_IF_ERROR(vd_pickle_read(vm, (size_t)n, &p));
   uint64_t v = 0;
   for (int i = n - 1; i >= 0; --i) v = (v << 8) | p[i];
@@ -96,7 +96,7 @@ static vd_status vd_pickle_read_le(vd_pickle_vm *vm, int n, uint64_t *out) {
 static vd_status vd_pickle_read_line(vd_pickle_vm *vm, char *buf, size_t cap) {
   size_t n = 0;
   for (;;) {
-    const uint8_t *c;
+    const uint8_t *c = NULL;
     VD_RETURN_IF_ERROR(vd_pickle_read(vm, 1, &c));
     if (*c == '\n') break;
     if (n + 1 >= cap || *c == '\0') return vd_pickle_vm_error(vm, "GLOBAL operand too long or malformed");
@@ -109,13 +109,13 @@ static vd_status vd_pickle_read_line(vd_pickle_vm *vm, char *buf, size_t cap) {
 // ---- opcodes --------------------------------------------------------------------------------------
 
 static vd_status vd_pickle_push_string(vd_pickle_vm *vm, vd_pickle_kind kind, int len_bytes) {
-  uint64_t len;
-  const uint8_t *p;
+  uint64_t len = 0;
+  const uint8_t *p = NULL;
   VD_RETURN_IF_ERROR(vd_pickle_read_le(vm, len_bytes, &len));
   if (len > vm->size - vm->pos) return vd_pickle_vm_error(vm, "string of %llu bytes runs past the end",
                                                           (unsigned long long)len);
   VD_RETURN_IF_ERROR(vd_pickle_read(vm, (size_t)len, &p));
-  vd_pickle_value *v;
+  vd_pickle_value *v = NULL;
   VD_RETURN_IF_ERROR(vd_pickle_vm_new(vm, kind, &v));
   VD_RETURN_IF_ERROR(vd_pickle_vm_alloc(vm, (size_t)len + 1, (void **)&v->u.str.data));
   memcpy(v->u.str.data, p, (size_t)len);
@@ -124,37 +124,37 @@ static vd_status vd_pickle_push_string(vd_pickle_vm *vm, vd_pickle_kind kind, in
 }
 
 static vd_status vd_pickle_push_int(vd_pickle_vm *vm, int64_t x) {
-  vd_pickle_value *v;
+  vd_pickle_value *v = NULL;
   VD_RETURN_IF_ERROR(vd_pickle_vm_new(vm, VD_PICKLE_INT, &v));
   v->u.integer = x;
   return vd_pickle_vm_push(vm, v);
 }
 
 static vd_status vd_pickle_op_long1(vd_pickle_vm *vm) {
-  uint64_t n, raw;
+  uint64_t n = 0, raw = 0;
   VD_RETURN_IF_ERROR(vd_pickle_read_le(vm, 1, &n));
   if (n > 8) return vd_pickle_vm_error(vm, "integer of %llu bytes does not fit 64 bits", (unsigned long long)n);
   if (n == 0) return vd_pickle_push_int(vm, 0);
   VD_RETURN_IF_ERROR(vd_pickle_read_le(vm, (int)n, &raw));
   if (n < 8 && (raw >> (8 * n - 1)) & 1u) raw |= ~0ull << (8 * n);  // sign-extend
-  int64_t x;
+  int64_t x = 0;
   memcpy(&x, &raw, sizeof(x));
   return vd_pickle_push_int(vm, x);
 }
 
 static vd_status vd_pickle_op_binfloat(vd_pickle_vm *vm) {
-  const uint8_t *p;
+  const uint8_t *p = NULL;
   VD_RETURN_IF_ERROR(vd_pickle_read(vm, 8, &p));
   uint64_t bits = 0;
   for (int i = 0; i < 8; ++i) bits = (bits << 8) | p[i];  // big-endian
-  vd_pickle_value *v;
+  vd_pickle_value *v = NULL;
   VD_RETURN_IF_ERROR(vd_pickle_vm_new(vm, VD_PICKLE_FLOAT, &v));
   memcpy(&v->u.real, &bits, sizeof(double));
   return vd_pickle_vm_push(vm, v);
 }
 
 static vd_status vd_pickle_push_kind(vd_pickle_vm *vm, vd_pickle_kind kind, bool b) {
-  vd_pickle_value *v;
+  vd_pickle_value *v = NULL;
   VD_RETURN_IF_ERROR(vd_pickle_vm_new(vm, kind, &v));
   v->u.boolean = b;
   return vd_pickle_vm_push(vm, v);
@@ -182,29 +182,29 @@ static vd_status vd_pickle_seq_add(vd_pickle_vm *vm, vd_pickle_seq *s, vd_pickle
 }
 
 static vd_status vd_pickle_make_tuple(vd_pickle_vm *vm, vd_pickle_value **items, size_t n) {
-  vd_pickle_value *t;
+  vd_pickle_value *t = NULL;
   VD_RETURN_IF_ERROR(vd_pickle_vm_new(vm, VD_PICKLE_TUPLE, &t));
   for (size_t i = 0; i < n; ++i) VD_RETURN_IF_ERROR(vd_pickle_seq_add(vm, &t->u.seq, items[i]));
   return vd_pickle_vm_push(vm, t);
 }
 
 static vd_status vd_pickle_op_tuple_n(vd_pickle_vm *vm, size_t n) {
-  vd_pickle_value *items[3];
+  vd_pickle_value *items[3] = {NULL, NULL, NULL};
   for (size_t i = n; i-- > 0;) VD_RETURN_IF_ERROR(vd_pickle_vm_pop(vm, &items[i]));
   return vd_pickle_make_tuple(vm, items, n);
 }
 
 static vd_status vd_pickle_op_tuple(vd_pickle_vm *vm) {
-  size_t begin, end = vm->sp;
+  size_t begin = 0, end = vm->sp;
   VD_RETURN_IF_ERROR(vd_pickle_pop_mark(vm, &begin));
-  vd_pickle_value *t;
+  vd_pickle_value *t = NULL;
   VD_RETURN_IF_ERROR(vd_pickle_vm_new(vm, VD_PICKLE_TUPLE, &t));
   for (size_t i = begin; i < end; ++i) VD_RETURN_IF_ERROR(vd_pickle_seq_add(vm, &t->u.seq, vm->stack[i]));
   return vd_pickle_vm_push(vm, t);
 }
 
 static vd_status vd_pickle_append_items(vd_pickle_vm *vm, vd_pickle_value **items, size_t n) {
-  vd_pickle_value *list;
+  vd_pickle_value *list = NULL;
   VD_RETURN_IF_ERROR(vd_pickle_top(vm, &list));
   if (list->kind != VD_PICKLE_LIST)
     return vd_pickle_vm_error(vm, "APPEND to a %s, not a list", vd_pickle_kind_name(list->kind));
@@ -223,7 +223,7 @@ static vd_status vd_pickle_dict_set(vd_pickle_vm *vm, vd_pickle_value *dict, vd_
 }
 
 static vd_status vd_pickle_set_items(vd_pickle_vm *vm, vd_pickle_value **items, size_t n) {
-  vd_pickle_value *dict;
+  vd_pickle_value *dict = NULL;
   VD_RETURN_IF_ERROR(vd_pickle_top(vm, &dict));
   if (dict->kind != VD_PICKLE_DICT)
     return vd_pickle_vm_error(vm, "SETITEM on a %s, not a dict", vd_pickle_kind_name(dict->kind));
@@ -234,11 +234,11 @@ static vd_status vd_pickle_set_items(vd_pickle_vm *vm, vd_pickle_value **items, 
 
 // SETITEM / APPEND (single) and SETITEMS / APPENDS (from the mark).
 static vd_status vd_pickle_op_collect(vd_pickle_vm *vm, bool dict, bool from_mark) {
-  vd_pickle_value *pair[2];
+  vd_pickle_value *pair[2] = {NULL, NULL};
   vd_pickle_value **items = pair;
   size_t n = dict ? 2 : 1;
   if (from_mark) {
-    size_t begin, end = vm->sp;
+    size_t begin = 0, end = vm->sp;
     VD_RETURN_IF_ERROR(vd_pickle_pop_mark(vm, &begin));
     items = vm->stack + begin;
     n = end - begin;
@@ -250,7 +250,7 @@ static vd_status vd_pickle_op_collect(vd_pickle_vm *vm, bool dict, bool from_mar
 }
 
 static vd_status vd_pickle_memo_put(vd_pickle_vm *vm, uint64_t index) {
-  vd_pickle_value *v;
+  vd_pickle_value *v = NULL;
   VD_RETURN_IF_ERROR(vd_pickle_top(vm, &v));
   if (index >= VD_PICKLE_MAX_MEMO) return vd_pickle_vm_error(vm, "memo index %llu exceeds the limit",
                                                               (unsigned long long)index);
@@ -270,13 +270,13 @@ static vd_status vd_pickle_op_global(vd_pickle_vm *vm) {
   char module[VD_PICKLE_MAX_GLOBAL_NAME], name[VD_PICKLE_MAX_GLOBAL_NAME];
   VD_RETURN_IF_ERROR(vd_pickle_read_line(vm, module, sizeof(module)));
   VD_RETURN_IF_ERROR(vd_pickle_read_line(vm, name, sizeof(name)));
-  vd_pickle_value *v;
+  vd_pickle_value *v = NULL;
   VD_RETURN_IF_ERROR(vd_pickle_vm_global(vm, module, name, &v));
   return vd_pickle_vm_push(vm, v);
 }
 
 static vd_status vd_pickle_op_stack_global(vd_pickle_vm *vm) {
-  vd_pickle_value *module, *name, *v;
+  vd_pickle_value *module = NULL, *name = NULL, *v = NULL;
   VD_RETURN_IF_ERROR(vd_pickle_vm_pop(vm, &name));
   VD_RETURN_IF_ERROR(vd_pickle_vm_pop(vm, &module));
   if (module->kind != VD_PICKLE_STRING || name->kind != VD_PICKLE_STRING)
@@ -286,7 +286,7 @@ static vd_status vd_pickle_op_stack_global(vd_pickle_vm *vm) {
 }
 
 static vd_status vd_pickle_op_reduce(vd_pickle_vm *vm) {
-  vd_pickle_value *args, *fn, *out;
+  vd_pickle_value *args = NULL, *fn = NULL, *out = NULL;
   VD_RETURN_IF_ERROR(vd_pickle_vm_pop(vm, &args));
   VD_RETURN_IF_ERROR(vd_pickle_vm_pop(vm, &fn));
   VD_RETURN_IF_ERROR(vd_pickle_vm_call(vm, fn, args, &out));
@@ -294,7 +294,7 @@ static vd_status vd_pickle_op_reduce(vd_pickle_vm *vm) {
 }
 
 static vd_status vd_pickle_op_build(vd_pickle_vm *vm) {
-  vd_pickle_value *state, *obj;
+  vd_pickle_value *state = NULL, *obj = NULL;
   VD_RETURN_IF_ERROR(vd_pickle_vm_pop(vm, &state));
   VD_RETURN_IF_ERROR(vd_pickle_top(vm, &obj));
   // The state of an OrderedDict (its _metadata) or a tensor carries nothing the engine reads.
@@ -304,26 +304,26 @@ static vd_status vd_pickle_op_build(vd_pickle_vm *vm) {
 }
 
 static vd_status vd_pickle_op_persid(vd_pickle_vm *vm) {
-  vd_pickle_value *pid, *out;
+  vd_pickle_value *pid = NULL, *out = NULL;
   VD_RETURN_IF_ERROR(vd_pickle_vm_pop(vm, &pid));
   VD_RETURN_IF_ERROR(vd_pickle_vm_persistent(vm, pid, &out));
   return vd_pickle_vm_push(vm, out);
 }
 
 static vd_status vd_pickle_op_int(vd_pickle_vm *vm, int bytes, bool is_signed) {
-  uint64_t raw;
+  uint64_t raw = 0;
   VD_RETURN_IF_ERROR(vd_pickle_read_le(vm, bytes, &raw));
   return vd_pickle_push_int(vm, is_signed ? (int64_t)(int32_t)(uint32_t)raw : (int64_t)raw);
 }
 
 static vd_status vd_pickle_op_memo(vd_pickle_vm *vm, int bytes, bool put) {
-  uint64_t index;
+  uint64_t index = 0;
   VD_RETURN_IF_ERROR(vd_pickle_read_le(vm, bytes, &index));
   return put ? vd_pickle_memo_put(vm, index) : vd_pickle_memo_get(vm, index);
 }
 
 static vd_status vd_pickle_op_header(vd_pickle_vm *vm, bool proto) {
-  uint64_t v;
+  uint64_t v = 0;
   VD_RETURN_IF_ERROR(vd_pickle_read_le(vm, proto ? 1 : 8, &v));
   if (proto && v > 5) return vd_pickle_vm_error(vm, "unsupported pickle protocol %llu", (unsigned long long)v);
   if (!proto && v > vm->size - vm->pos) return vd_pickle_vm_error(vm, "FRAME runs past the end");
@@ -331,13 +331,13 @@ static vd_status vd_pickle_op_header(vd_pickle_vm *vm, bool proto) {
 }
 
 static vd_status vd_pickle_op_pop(vd_pickle_vm *vm, bool to_mark) {
-  vd_pickle_value *v;
-  size_t begin;
+  vd_pickle_value *v = NULL;
+  size_t begin = 0;
   return to_mark ? vd_pickle_pop_mark(vm, &begin) : vd_pickle_vm_pop(vm, &v);
 }
 
 static vd_status vd_pickle_op_dup(vd_pickle_vm *vm) {
-  vd_pickle_value *v;
+  vd_pickle_value *v = NULL;
   VD_RETURN_IF_ERROR(vd_pickle_top(vm, &v));
   return vd_pickle_vm_push(vm, v);
 }
@@ -394,7 +394,7 @@ static vd_status vd_pickle_run(vd_pickle_vm *vm) {
     vm->op_pos = vm->pos;
     uint8_t op = vm->data[vm->pos++];
     if (op == '.') {  // STOP
-      vd_pickle_value *root;
+      vd_pickle_value *root = NULL;
       VD_RETURN_IF_ERROR(vd_pickle_vm_pop(vm, &root));
       if (root->kind == VD_PICKLE_MARK) return vd_pickle_vm_error(vm, "STOP on a mark");
       vm->p->root = root;

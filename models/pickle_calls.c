@@ -62,11 +62,11 @@ static vd_status vd_pickle_dims(vd_pickle_vm *vm, const vd_pickle_value *v, cons
 static vd_status vd_pickle_rebuild_tensor(vd_pickle_vm *vm, const vd_pickle_seq *a, bool v2, vd_pickle_value **out) {
   if (v2 ? (a->count < 6 || a->count > 7) : a->count != 4)
     return vd_pickle_vm_error(vm, "tensor rebuild with %zu arguments", a->count);
-  int64_t offset;
+  int64_t offset = 0;
   if (a->items[0]->kind != VD_PICKLE_STORAGE) return vd_pickle_vm_error(vm, "tensor rebuild without a storage");
   if (!vd_pickle_int_arg(a->items[1], &offset) || offset < 0)
     return vd_pickle_vm_error(vm, "tensor storage offset is not a non-negative int");
-  vd_pickle_value *t;
+  vd_pickle_value *t = NULL;
   VD_RETURN_IF_ERROR(vd_pickle_vm_new(vm, VD_PICKLE_TENSOR, &t));
   vd_pickle_tensor_view *view = &t->u.tensor;
   int stride_rank = 0;
@@ -113,7 +113,7 @@ vd_status vd_pickle_vm_persistent(vd_pickle_vm *vm, const vd_pickle_value *pid, 
       strcmp(a->items[0]->u.str.data, "storage") != 0)
     return vd_pickle_vm_error(vm, "persistent id is not a ('storage', type, key, location, numel) tuple");
   const vd_pickle_value *type = a->items[1], *key = a->items[2];
-  int64_t numel;
+  int64_t numel = 0;
   if (type->kind != VD_PICKLE_GLOBAL || type->u.global.which != VD_PICKLE_GLOBAL_STORAGE_TYPE)
     return vd_pickle_vm_error(vm, "persistent id names no storage type");
   if (key->kind != VD_PICKLE_STRING || key->u.str.len == 0 || strchr(key->u.str.data, '/') ||

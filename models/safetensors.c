@@ -50,7 +50,7 @@ static vd_status vd_st_shape(const cJSON *shape, vd_weight_tensor *t, const char
   t->rank = rank;
   int i = 0;
   for (const cJSON *d = shape->child; d; d = d->next, ++i) {
-    uint64_t v;
+    uint64_t v = 0;
     if (!vd_st_integer(d, &v) || v > (uint64_t)INT64_MAX)
       return vd_status_make(VD_ERR_FORMAT, "%s: tensor \"%s\": dimension %d is not a non-negative integer",
                             label, t->name, i);
@@ -62,7 +62,7 @@ static vd_status vd_st_shape(const cJSON *shape, vd_weight_tensor *t, const char
 
 static vd_status vd_st_offsets(const cJSON *offs, uint64_t data_size, vd_weight_tensor *t, uint64_t *out_end,
                                const char *label) {
-  uint64_t begin, end;
+  uint64_t begin = 0, end = 0;
   if (!cJSON_IsArray(offs) || cJSON_GetArraySize(offs) != 2 || !vd_st_integer(offs->child, &begin) ||
       !vd_st_integer(offs->child->next, &end))
     return vd_status_make(VD_ERR_FORMAT, "%s: tensor \"%s\": data_offsets is not [begin, end]", label, t->name);
@@ -98,7 +98,7 @@ static vd_status vd_st_entry(const cJSON *e, uint64_t data_size, vd_weight_tenso
   char what[300];
   snprintf(what, sizeof(what), "%s: tensor \"%s\"", label, t->name);
   VD_RETURN_IF_ERROR(vd_weight_tensor_layout(t, what));
-  uint64_t end;
+  uint64_t end = 0;
   return vd_st_offsets(cJSON_GetObjectItemCaseSensitive(e, "data_offsets"), data_size, t, &end, label);
 }
 
@@ -196,7 +196,7 @@ vd_status vd_safetensors_parse(const uint8_t *data, size_t size, const char *lab
 
 vd_status vd_safetensors_open(const char *path, vd_safetensors **out_file) {
   *out_file = NULL;
-  vd_mapped_file *m;
+  vd_mapped_file *m = NULL;
   VD_RETURN_IF_ERROR(vd_mapped_file_open(path, &m));
   vd_status st = vd_safetensors_parse(m->data, m->size, path, out_file);
   if (st) {

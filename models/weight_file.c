@@ -124,7 +124,7 @@ static vd_status vd_wf_open_index(vd_weight_file *f, const char *path, const vd_
 
 // Recognises the format from the first bytes and opens it.
 static vd_status vd_wf_open_any(vd_weight_file *f, const char *path) {
-  vd_mapped_file *m;
+  vd_mapped_file *m = NULL;
   VD_RETURN_IF_ERROR(vd_mapped_file_open(path, &m));
   const uint8_t *d = m->data;
   bool zip = m->size >= 4 && d[0] == 'P' && d[1] == 'K' && d[2] == 3 && d[3] == 4;

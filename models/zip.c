@@ -69,7 +69,7 @@ static vd_status vd_zip_read_zip64(const vd_zip *z, uint64_t eocd, vd_zip_direct
 }
 
 static vd_status vd_zip_read_directory(const vd_zip *z, vd_zip_directory *dir) {
-  uint64_t eocd;
+  uint64_t eocd = 0;
   VD_RETURN_IF_ERROR(vd_zip_find_eocd(z, &eocd));
   const uint8_t *e = z->data + eocd;
   if (vd_zip_le(e + 4, 2) != 0 || vd_zip_le(e + 6, 2) != 0)
@@ -180,7 +180,7 @@ static vd_status vd_zip_read_entry(const vd_zip *z, uint64_t *pos, uint64_t dir_
 }
 
 static vd_status vd_zip_read_entries(vd_zip *z) {
-  vd_zip_directory dir;
+  vd_zip_directory dir = {0, 0, 0};
   VD_RETURN_IF_ERROR(vd_zip_read_directory(z, &dir));
   z->entries = calloc(dir.count ? dir.count : 1, sizeof(*z->entries));
   if (!z->entries) return vd_status_make(VD_ERR_OUT_OF_MEMORY, "%s: out of memory", z->label);
