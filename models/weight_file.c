@@ -10,6 +10,7 @@
 #include "models/safetensors.h"
 
 struct vd_weight_file {
+  char *path;                              // as opened, for messages
   vd_weight_format format;                 // what was recognised
   vd_safetensors **shards;                 // safetensors files (one unless sharded)
   size_t shard_count;                      // entries of shards
@@ -150,7 +151,10 @@ static vd_status vd_wf_open_any(vd_weight_file *f, const char *path) {
 vd_status vd_weight_file_open(const char *path, vd_weight_file **out_file) {
   *out_file = NULL;
   vd_weight_file *f = calloc(1, sizeof(*f));
-  if (!f) return vd_status_make(VD_ERR_OUT_OF_MEMORY, "%s: out of memory", path);
+  if (!f || !(f->path = strdup(path))) {
+    free(f);
+    return vd_status_make(VD_ERR_OUT_OF_MEMORY, "%s: out of memory", path);
+  }
   vd_status st = vd_wf_open_any(f, path);
   if (st) {
     vd_weight_file_destroy(f);
@@ -167,8 +171,11 @@ void vd_weight_file_destroy(vd_weight_file *f) {
   vd_checkpoint_destroy(f->checkpoint);
   free(f->tensors);
   free(f->sorted);
+  free(f->path);
   free(f);
 }
+
+const char *vd_weight_file_path(const vd_weight_file *f) { return f->path; }
 
 vd_weight_format vd_weight_file_format(const vd_weight_file *f) { return f->format; }
 size_t vd_weight_file_count(const vd_weight_file *f) { return f->count; }

@@ -22,6 +22,7 @@ typedef struct vd_weight_file vd_weight_file;
 vd_status vd_weight_file_open(const char *path, vd_weight_file **out_file);
 void vd_weight_file_destroy(vd_weight_file *file);
 
+const char *vd_weight_file_path(const vd_weight_file *file);
 vd_weight_format vd_weight_file_format(const vd_weight_file *file);
 const char *vd_weight_format_name(vd_weight_format format);
 size_t vd_weight_file_count(const vd_weight_file *file);
