@@ -39,7 +39,7 @@ void vd_dino_config_default(vd_dino_config *c) {
 #define VD_CHECK_POSITIVE(label, section, value)                                                          \
   do {                                                                                                    \
     if ((value) <= 0)                                                                                     \
-      return vd_status_make(VD_ERR_FORMAT, "%s: %s%s must be positive, is %d", label, section, #value + 3, \
+      return vd_status_make(VD_ERR_FORMAT, "%s: %s%s must be positive, is %d", label, section, &(#value)[3], \
                             (int)(value));                                                                \
   } while (0)
 
