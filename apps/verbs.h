@@ -13,6 +13,8 @@ typedef struct vd_verb {
 } vd_verb;
 
 int vd_verb_devices(int argc, char **argv);
+int vd_verb_inspect(int argc, char **argv);
+int vd_verb_convert(int argc, char **argv);
 int vd_verb_bench(int argc, char **argv);
 
 #endif

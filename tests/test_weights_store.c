@@ -1,0 +1,193 @@
+// Weight store: loading a network by prefix against its expected (name, shape) list, precision
+// conversion, and the report of missing / mismatched / unexpected keys.
+#include <time.h>
+
+#include "models/weight_convert.h"
+#include "models/weight_store.h"
+#include "tests/weights_util.h"
+
+#define GOLDEN_DIR VLMD_SOURCE_DIR "/tests/data/weights/"
+
+static const vd_weight_spec model_specs[] = {
+    {"conv.weight", 4, {4, 3, 3, 3}}, {"conv.bias", 1, {4}},     {"proj.weight_t", 2, {5, 3}},
+    {"view", 2, {2, 3}},              {"base", 1, {10}},         {"norm.weight", 1, {6}},
+    {"scale", 0, {0}},                {"empty", 2, {0, 3}},
+};
+#define N_SPECS (sizeof(model_specs) / sizeof(model_specs[0]))
+
+static vd_weight_store *load(const char *file_name, vd_weight_dtype precision) {
+  vd_weight_file *f = NULL;
+  vd_weight_store *s = NULL;
+  CHECK_OK(vd_weight_file_open(file_name, &f));
+  if (f) CHECK_OK(vd_weight_store_load(f, "model.", model_specs, N_SPECS, precision, &s));
+  vd_weight_file_destroy(f);  // the store owns copies: the file may go
+  return s;
+}
+
+static void test_load_both_formats(void) {
+  vd_weight_store *a = load(GOLDEN_DIR "golden.ckpt", VD_WEIGHT_F32);
+  vd_weight_store *b = load(GOLDEN_DIR "golden.safetensors", VD_WEIGHT_F32);
+  if (!a || !b) goto done;
+  CHECK(vd_weight_store_count(a) == N_SPECS && vd_weight_store_count(b) == N_SPECS);
+  for (size_t i = 0; i < N_SPECS; ++i) {
+    const vd_host_tensor *x = vd_weight_store_tensor(a, i), *y = vd_weight_store_find(b, x->name);
+    CHECK_MSG(y && x->dtype == VD_WEIGHT_F32 && x->bytes == y->bytes && memcmp(x->data, y->data, x->bytes) == 0,
+              "%s differs between the checkpoint and safetensors", x->name);
+  }
+  CHECK(strcmp(vd_weight_store_notes(a), "") == 0);
+  const vd_host_tensor *t = vd_weight_store_find(a, "proj.weight_t");  // transposed in the checkpoint
+  CHECK(t && t->rank == 2 && t->shape[0] == 5 && t->bytes == 60);
+done:
+  vd_weight_store_destroy(a);
+  vd_weight_store_destroy(b);
+}
+
+static void test_f16(void) {
+  vd_weight_store *s = load(GOLDEN_DIR "golden.ckpt", VD_WEIGHT_F16);
+  vd_weight_store *r = load(GOLDEN_DIR "golden.ckpt", VD_WEIGHT_F32);
+  if (s && r) {
+    const vd_host_tensor *h = vd_weight_store_find(s, "conv.weight"), *f = vd_weight_store_find(r, "conv.weight");
+    CHECK(h->dtype == VD_WEIGHT_F16 && h->bytes == 108 * 2);
+    int bad = 0;
+    for (int i = 0; i < 108; ++i) {
+      uint16_t hv;
+      float fv;
+      memcpy(&hv, (const uint8_t *)h->data + 2 * i, 2);
+      memcpy(&fv, (const uint8_t *)f->data + 4 * i, 4);
+      bad += fabsf(vd_f16_to_f32(hv) - fv) > 1e-3f * (1.0f + fabsf(fv));
+    }
+    CHECK(bad == 0);
+  }
+  vd_weight_store_destroy(s);
+  vd_weight_store_destroy(r);
+}
+
+static void test_report(void) {
+  vd_weight_file *f = NULL;
+  CHECK_OK(vd_weight_file_open(GOLDEN_DIR "golden.ckpt", &f));
+  if (!f) return;
+  vd_weight_spec specs[N_SPECS];
+  memcpy(specs, model_specs, sizeof(specs));
+  specs[0].shape[3] = 4;                 // conv.weight: wrong shape
+  specs[1].name = "missing.bias";        // conv.bias is then unexpected
+  specs[2].name = "also.missing";        // proj.weight_t unexpected
+  vd_weight_store *s = NULL;
+  vd_status st = vd_weight_store_load(f, "model.", specs, N_SPECS, VD_WEIGHT_F32, &s);
+  const char *msg = vd_status_message(st);
+  CHECK(st && s == NULL);
+  CHECK_MSG(strstr(msg, "2 missing, 1 with the wrong shape, 2 unexpected"), "%s", msg);
+  CHECK_MSG(strstr(msg, "missing:        model.missing.bias (4,)"), "%s", msg);
+  CHECK_MSG(strstr(msg, "missing:        model.also.missing (5, 3)"), "%s", msg);
+  CHECK_MSG(strstr(msg, "model.conv.weight is (4, 3, 3, 3) in the file, the network expects (4, 3, 3, 4)"), "%s", msg);
+  CHECK_MSG(strstr(msg, "unexpected:     model.conv.bias (4,)"), "%s", msg);
+  CHECK_MSG(strstr(msg, "golden.ckpt"), "%s", msg);
+  vd_status_free(st);
+
+  // Unexpected keys alone load fine, with a note.
+  CHECK_OK(vd_weight_store_load(f, "model.", model_specs + 1, N_SPECS - 1, VD_WEIGHT_F32, &s));
+  CHECK(s && strstr(vd_weight_store_notes(s), "model.conv.weight"));
+  vd_weight_store_destroy(s);
+  s = NULL;
+  vd_weight_spec dup[2] = {{"view", 2, {2, 3}}, {"view", 2, {2, 3}}};
+  CHECK_ERR(vd_weight_store_load(f, "model.", dup, 2, VD_WEIGHT_F32, &s), VD_ERR_INVALID_ARGUMENT);
+  CHECK_ERR(vd_weight_store_load(f, "model.", model_specs, N_SPECS, VD_WEIGHT_BF16, &s), VD_ERR_INVALID_ARGUMENT);
+  vd_weight_spec ids[1] = {{"position_ids", 2, {1, 7}}};  // integers keep their type
+  CHECK_OK(vd_weight_store_load(f, "cond.", ids, 1, VD_WEIGHT_F16, &s));
+  if (s) {
+    const vd_host_tensor *t = vd_weight_store_find(s, "position_ids");
+    int64_t v[7];
+    memcpy(v, t->data, sizeof(v));
+    CHECK(t->dtype == VD_WEIGHT_I64 && v[0] == 0 && v[6] == 6);
+  }
+  vd_weight_store_destroy(s);
+  vd_weight_file_destroy(f);
+}
+
+static void test_weight_file_formats(void) {
+  vd_weight_file *f = NULL;
+  CHECK_OK(vd_weight_file_open(GOLDEN_DIR "golden.safetensors", &f));
+  if (f) {
+    CHECK(vd_weight_file_format(f) == VD_WEIGHT_FORMAT_SAFETENSORS && vd_weight_file_count(f) == 9);
+    CHECK(vd_weight_file_total_bytes(f) == 636);
+    vd_weight_file_destroy(f);
+  }
+  // A sharded set: two shards and an index naming them (shards resolve next to the index).
+  vdt_buf s1 = vdt_safetensors_bytes("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", 4);
+  vdt_buf s2 = vdt_safetensors_bytes("{\"b\":{\"dtype\":\"F16\",\"shape\":[2],\"data_offsets\":[0,4]}}", 4);
+  vdt_write_temp("s1.safetensors", s1.data, s1.size);
+  vdt_write_temp("s2.safetensors", s2.data, s2.size);
+  vdt_buf_free(&s1);
+  vdt_buf_free(&s2);
+  const char *index2 = "{\"weight_map\":{\"a\":\"test-tmp-s1.safetensors\",\"b\":\"test-tmp-s2.safetensors\"}}";
+  const char *idx2 = vdt_write_temp("sharded.index.json", index2, strlen(index2));
+  CHECK_OK(vd_weight_file_open(idx2, &f));
+  if (f) {
+    CHECK(vd_weight_file_format(f) == VD_WEIGHT_FORMAT_SAFETENSORS_SHARDED && vd_weight_file_count(f) == 2);
+    CHECK(vd_weight_file_find(f, "b") && vd_weight_file_find(f, "b")->dtype == VD_WEIGHT_F16);
+    vd_weight_file_destroy(f);
+  }
+  const char *bad_map = "{\"weight_map\":{\"a\":\"test-tmp-s1.safetensors\",\"zz\":\"test-tmp-s1.safetensors\"}}";
+  CHECK_ERR_MSG(vd_weight_file_open(vdt_write_temp("bad.index.json", bad_map, strlen(bad_map)), &f), "\"zz\"");
+  const char *escape = "{\"weight_map\":{\"a\":\"../../etc/passwd\"}}";
+  CHECK_ERR_MSG(vd_weight_file_open(vdt_write_temp("esc.index.json", escape, strlen(escape)), &f), "plain file");
+  const char *legacy = "\x80\x02\x8a\x0a";
+  CHECK_ERR_MSG(vd_weight_file_open(vdt_write_temp("legacy.pt", legacy, 4), &f), "legacy");
+}
+
+// Optional: with VLMD_REAL_CKPT (a checkpoint from tools/reference/make_random_ckpt.py) and VLMD_KEYS_TSV
+// (spec/vlmdiff-state-dict-keys.tsv) set, loads each network of the real layout in f16 and reports time.
+static int parse_tsv_row(char *line, vd_weight_spec *spec, const char *prefix) {
+  char *tab = strchr(line, '\t');
+  if (!tab || strncmp(line, prefix, strlen(prefix)) != 0) return 0;
+  *tab = '\0';
+  spec->name = strdup(line + strlen(prefix));
+  spec->rank = 0;
+  for (char *p = tab + 2; *p && *p != ')';) {
+    char *end;
+    long long v = strtoll(p, &end, 10);
+    if (end == p) break;
+    spec->shape[spec->rank++] = v;
+    p = end + (*end == ',') + (end[1] == ' ');
+  }
+  return 1;
+}
+
+static void test_real_layout(void) {
+  const char *ckpt = getenv("VLMD_REAL_CKPT"), *tsv = getenv("VLMD_KEYS_TSV");
+  if (!ckpt || !tsv) return;
+  static const char *const prefixes[] = {"first_stage_model.", "model.diffusion_model.", "control_model.",
+                                         "cond_stage_model.transformer.text_model."};
+  vd_weight_file *f = NULL;
+  CHECK_OK(vd_weight_file_open(ckpt, &f));
+  for (int n = 0; f && n < 4; ++n) {
+    FILE *in = fopen(tsv, "r");
+    CHECK(in != NULL);
+    if (!in) break;
+    vd_weight_spec *specs = calloc(2000, sizeof(*specs));
+    size_t count = 0;
+    char line[1024];
+    while (fgets(line, sizeof(line), in) && count < 2000) count += parse_tsv_row(line, &specs[count], prefixes[n]);
+    fclose(in);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    vd_weight_store *s = NULL;
+    CHECK_OK(vd_weight_store_load(f, prefixes[n], specs, count, VD_WEIGHT_F16, &s));
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (s)
+      printf("real layout: %-42s %4zu tensors, %7.1f MB f16, %.2f s\n", prefixes[n], vd_weight_store_count(s),
+             (double)vd_weight_store_bytes(s) / 1e6, (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec));
+    vd_weight_store_destroy(s);
+    for (size_t i = 0; i < count; ++i) free((void *)specs[i].name);
+    free(specs);
+  }
+  vd_weight_file_destroy(f);
+}
+
+int main(void) {
+  test_load_both_formats();
+  test_f16();
+  test_report();
+  test_weight_file_formats();
+  test_real_layout();
+  return vdt_finish("test_weights_store");
+}
