@@ -35,6 +35,11 @@ vd_binding vd_elem_binding(vd_view v, uint64_t bytes) {
 vd_status vd_elem_dispatch(const vd_op_env *env, const char *shader, vd_precision precision,
                            const vd_binding *b, uint32_t nb, const void *push, uint32_t push_size,
                            const uint32_t *spec, uint32_t spec_count, const uint32_t groups[3]) {
+  const vd_context *ctx = vd_kernels_context(env->kernels);
+  for (uint32_t i = 0; i < nb; ++i)
+    if (ctx->policy.max_buffer_range && b[i].range > ctx->policy.max_buffer_range)
+      return vd_status_make(VD_ERR_LIMIT, "%s: binding %u spans %llu bytes, the device allows %llu per binding", shader,
+                            i, (unsigned long long)b[i].range, (unsigned long long)ctx->policy.max_buffer_range);
   vd_pipeline_desc d = {.shader = shader, .precision = precision, .binding_count = nb, .push_size = push_size,
                         .spec_count = spec_count};
   for (uint32_t i = 0; i < spec_count; ++i) d.spec[i] = spec[i];

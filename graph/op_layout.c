@@ -106,6 +106,13 @@ static bool permute_as_transpose(const vd_permute_params *p, uint32_t *b, uint32
   return false;
 }
 
+// The tiled kernel's grid: (ceil(C/32), ceil(R/32), B) must fit the device's workgroup-count limits.
+static bool permute_tiled_fits(const vd_op_env *env, uint32_t b, uint32_t r, uint32_t c) {
+  const vd_device_info *info = vd_kernels_context(env->kernels)->info;
+  return b <= info->max_workgroup_count[2] && (r + 31) / 32 <= info->max_workgroup_count[1] &&
+         (c + 31) / 32 <= info->max_workgroup_count[0];
+}
+
 const char *vd_op_permute_variant(const vd_permute_params *p) {
   uint32_t b, r, c;
   return permute_as_transpose(p, &b, &r, &c) ? "permute_tiled" : "permute";
@@ -117,14 +124,11 @@ vd_status vd_op_permute(const vd_op_env *env, const vd_permute_params *p, vd_vie
   VD_RETURN_IF_ERROR(permute_check(p));
   uint64_t n = permute_count(p);
   uint32_t b, r, c;
-  if (permute_as_transpose(p, &b, &r, &c)) {
+  if (permute_as_transpose(p, &b, &r, &c) && permute_tiled_fits(env, b, r, c)) {
     VD_RETURN_IF_ERROR(check_n(op, n));
     uint64_t bytes = n * vd_precision_bytes(env->precision);
     VD_RETURN_IF_ERROR(vd_elem_check_view(op, "x", x, bytes));
     VD_RETURN_IF_ERROR(vd_elem_check_view(op, "y", y, bytes));
-    const vd_device_info *info = vd_kernels_context(env->kernels)->info;
-    if (b > info->max_workgroup_count[2] || (r + 31) / 32 > info->max_workgroup_count[1])
-      return vd_status_make(VD_ERR_LIMIT, "%s: transpose grid %ux%u too large", op, b, r);
     vd_binding bind[2] = {vd_elem_binding(x, bytes), vd_elem_binding(y, bytes)};
     uint32_t push[2] = {r, c}, groups[3] = {(c + 31) / 32, (r + 31) / 32, b};
     return vd_elem_dispatch(env, "permute_tiled", env->precision, bind, 2, push, sizeof push, NULL, 0, groups);
@@ -190,6 +194,10 @@ vd_status vd_op_resize(const vd_op_env *env, const vd_resize_params *p, vd_view 
             vd_resize_source_step(p->in_w, p->out_w, p->align_corners, p->scale_factor_w), p->align_corners};
   uint32_t spec = (uint32_t)p->mode;
   return record_1d(env, op, "resize", nx, ny, x, y, &push, sizeof push, &spec, 1);
+}
+
+const char *vd_op_resize_variant(const vd_resize_params *p) {
+  return p->mode == VD_RESIZE_BICUBIC ? "resize_bicubic" : "resize_bilinear";
 }
 
 vd_status vd_op_resize_bilinear(const vd_op_env *env, uint32_t n, uint32_t c, uint32_t in_h, uint32_t in_w,

@@ -32,7 +32,8 @@ typedef struct vd_permute_params {
 } vd_permute_params;
 
 vd_status vd_op_permute(const vd_op_env *env, const vd_permute_params *p, vd_view x, vd_view y);
-// "permute_tiled" or "permute" (which kernel vd_op_permute records for p).
+// "permute_tiled" or "permute" (which kernel vd_op_permute records for p; the tiled one falls back to the
+// general kernel when its grid would exceed the device's workgroup-count limits).
 const char *vd_op_permute_variant(const vd_permute_params *p);
 uint64_t vd_op_permute_bytes(vd_precision precision, const vd_permute_params *p);
 // Conveniences: [N, C, HW] -> [N, HW, C] and back.
@@ -62,6 +63,7 @@ vd_status vd_op_resize_bilinear(const vd_op_env *env, uint32_t n, uint32_t c, ui
                                 uint32_t out_h, uint32_t out_w, bool align_corners, vd_view x, vd_view y);
 // The source step PyTorch uses along one axis (float, as PyTorch computes it).
 float vd_resize_source_step(uint32_t in, uint32_t out, bool align_corners, double scale_factor);
+const char *vd_op_resize_variant(const vd_resize_params *p);  // "resize_bilinear" / "resize_bicubic"
 uint64_t vd_op_resize_bytes(vd_precision precision, const vd_resize_params *p);
 
 // k x k average pooling, stride 1, no padding: [N, C, H, W] -> [N, C, H-k+1, W-k+1].

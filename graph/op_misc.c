@@ -190,6 +190,11 @@ vd_status vd_op_reduce(const vd_op_env *env, const vd_reduce_params *p, vd_view 
   return reduce_pass(env, VD_PRECISION_F32, p->op, 1, parts, parts, bs, by);
 }
 
+const char *vd_op_reduce_variant(const vd_reduce_params *p) {
+  if (!p->all) return "reduce_rows";
+  return reduce_partials(p) > 1 ? "reduce_all_2pass" : "reduce_all";
+}
+
 uint64_t vd_op_reduce_bytes(vd_precision precision, const vd_reduce_params *p) {
   return (uint64_t)p->rows * p->cols * vd_precision_bytes(precision) + 4ull * (p->all ? 1 : p->rows);
 }

@@ -78,6 +78,8 @@ typedef struct vd_reduce_params {
 
 uint64_t vd_op_reduce_scratch_bytes(const vd_reduce_params *p);
 vd_status vd_op_reduce(const vd_op_env *env, const vd_reduce_params *p, vd_view x, vd_view scratch, vd_view y);
+// "reduce_rows", "reduce_all" (one pass) or "reduce_all_2pass".
+const char *vd_op_reduce_variant(const vd_reduce_params *p);
 uint64_t vd_op_reduce_bytes(vd_precision precision, const vd_reduce_params *p);
 
 #endif
