@@ -66,7 +66,7 @@ static void test_erf_accuracy(const vdt_env *env) {
 }
 
 static void test_gates(const vdt_env *env, vd_precision prec, vdt_rng *rng) {
-  static const uint32_t shapes[][2] = {{1, 1}, {7, 33}, {64, 1280}, {3, 4864}, {77, 1025}};
+  static const uint32_t shapes[][2] = {{1, 1}, {7, 33}, {64, 1280}, {3, 4864}, {77, 1025}, {2048, 1280}};
   vd_op_env oe = vdt_op_env(env, prec);
   for (size_t s = 0; s < sizeof shapes / sizeof *shapes; ++s)
     for (int k = 0; k < VD_GATE_COUNT; ++k)
@@ -101,7 +101,7 @@ typedef struct binary_case {
 
 static void test_binary(const vdt_env *env, vd_precision prec, vdt_rng *rng) {
   static const binary_case cases[] = {
-      {4, {2, 320, 16, 16}, 4, {2, 320, 1, 1}},  // time-embedding add
+      {4, {2, 320, 32, 32}, 4, {2, 320, 1, 1}},  // time-embedding add (full size)
       {3, {2, 1024, 320}, 1, {320}},             // bias over tokens
       {4, {1, 7, 33, 3}, 4, {1, 1, 33, 1}},
       {3, {3, 1, 5}, 3, {1, 4, 1}},              // both broadcast

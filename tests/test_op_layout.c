@@ -20,7 +20,7 @@ static void check_out(const vdt_env *env, vd_precision prec, const vd_buffer *yb
 
 static void test_concat(const vdt_env *env, vd_precision prec, vdt_rng *rng) {
   static const struct { uint32_t count, outer, inner, sizes[4]; } cases[] = {
-      {2, 2, 16 * 16, {320, 320}},  // UNet skip concat (scaled spatially)
+      {2, 2, 32 * 32, {320, 320}},  // UNet skip concat (full size)
       {2, 1, 8 * 8, {1280, 640}},
       {3, 3, 33, {1, 3, 7}},
       {4, 1, 1, {5, 1, 77, 2}},
@@ -82,7 +82,7 @@ static void test_permute(const vdt_env *env, vd_precision prec, vdt_rng *rng) {
           run_permute(env, prec, rng, &p);
         }
   static const vd_permute_params real[] = {
-      {{2, 320, 16, 16}, {0, 2, 3, 1}},  // NCHW -> NHWC (SpatialTransformer tokens)
+      {{2, 320, 32, 32}, {0, 2, 3, 1}},  // NCHW -> NHWC (SpatialTransformer tokens, full size)
       {{2, 16, 16, 320}, {0, 3, 1, 2}},  // and back
       {{1, 1, 1025, 384}, {0, 1, 3, 2}},
       {{1, 28, 28, 33}, {0, 3, 1, 2}},   // pos-embedding grid to NCHW
