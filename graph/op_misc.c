@@ -18,20 +18,64 @@ static vd_status check_n(const char *op, uint64_t n) {
 
 // ---- embedding --------------------------------------------------------------------------------
 
+// Rows per table binding: within the device's per-binding range, and a multiple that keeps every chunk's
+// byte offset aligned to minStorageBufferOffsetAlignment.
+static uint32_t embedding_chunk_rows(const vd_op_env *env, uint32_t vocab, uint64_t row_bytes, uint32_t wanted) {
+  const vd_context *ctx = vd_kernels_context(env->kernels);
+  uint64_t range = ctx->policy.max_buffer_range ? ctx->policy.max_buffer_range : UINT32_MAX;
+  uint64_t rows = wanted ? wanted : range / row_bytes;
+  uint64_t align = ctx->info->min_storage_buffer_offset_alignment ? ctx->info->min_storage_buffer_offset_alignment : 1;
+  uint64_t step = 1;  // smallest row count whose bytes are a multiple of align
+  while ((step * row_bytes) % align && step < align) ++step;
+  rows -= rows % step;
+  if (rows == 0) rows = step;
+  return rows >= vocab ? vocab : (uint32_t)rows;
+}
+
+// Records the dispatches for the table rows [first, first + rows) held by `table`, chunk_rows at a time.
+static vd_status embedding_part(const vd_op_env *env, const uint32_t push_base[3], uint32_t first, uint32_t rows,
+                                vd_view table, uint32_t chunk_rows, vd_binding bids, vd_binding by,
+                                const uint32_t groups[3]) {
+  uint64_t es = vd_precision_bytes(env->precision), dim = push_base[1];
+  for (uint32_t r0 = 0; r0 < rows; r0 += chunk_rows) {
+    uint32_t r1 = rows - r0 < chunk_rows ? rows : r0 + chunk_rows;
+    vd_view part = {table.buffer, table.offset + (uint64_t)r0 * dim * es};
+    vd_binding b[3] = {bids, vd_elem_binding(part, (uint64_t)(r1 - r0) * dim * es), by};
+    uint32_t push[6] = {push_base[0], push_base[1], push_base[2], first + r0, first + r1, first + r0 == 0};
+    VD_RETURN_IF_ERROR(vd_elem_dispatch(env, "embedding", env->precision, b, 3, push, sizeof push, NULL, 0, groups));
+  }
+  return NULL;
+}
+
+vd_status vd_op_embedding_parts(const vd_op_env *env, uint32_t tokens, uint32_t dim, vd_view ids,
+                                const vd_embedding_part *parts, uint32_t count, vd_view y, uint32_t chunk_rows) {
+  const char *op = "embedding";
+  uint64_t n = (uint64_t)tokens * dim, es = vd_precision_bytes(env->precision), vocab = 0;
+  if (!parts || count == 0) return vd_status_make(VD_ERR_INVALID_ARGUMENT, "%s: no table", op);
+  for (uint32_t i = 0; i < count; ++i) {
+    VD_RETURN_IF_ERROR(check_n(op, (uint64_t)parts[i].rows * dim));
+    VD_RETURN_IF_ERROR(vd_elem_check_view(op, "table", parts[i].table, (uint64_t)parts[i].rows * dim * es));
+    vocab += parts[i].rows;
+  }
+  VD_RETURN_IF_ERROR(check_n(op, n));
+  if (vocab > INT32_MAX) return vd_status_make(VD_ERR_INVALID_ARGUMENT, "%s: vocabulary above 2^31", op);
+  VD_RETURN_IF_ERROR(vd_elem_check_view(op, "ids", ids, 4ull * tokens));
+  VD_RETURN_IF_ERROR(vd_elem_check_view(op, "y", y, n * es));
+  uint32_t groups[3], push_base[3] = {(uint32_t)n, dim, (uint32_t)vocab}, first = 0;
+  VD_RETURN_IF_ERROR(vd_elem_groups(env, n, MISC_WG, groups));
+  vd_binding bids = vd_elem_binding(ids, 4ull * tokens), by = vd_elem_binding(y, n * es);
+  for (uint32_t i = 0; i < count; ++i) {
+    uint32_t rows = embedding_chunk_rows(env, parts[i].rows, (uint64_t)dim * es, chunk_rows);
+    VD_RETURN_IF_ERROR(embedding_part(env, push_base, first, parts[i].rows, parts[i].table, rows, bids, by, groups));
+    first += parts[i].rows;
+  }
+  return NULL;
+}
+
 vd_status vd_op_embedding(const vd_op_env *env, uint32_t tokens, uint32_t vocab, uint32_t dim, vd_view ids,
                           vd_view table, vd_view y) {
-  const char *op = "embedding";
-  uint64_t n = (uint64_t)tokens * dim, es = vd_precision_bytes(env->precision);
-  VD_RETURN_IF_ERROR(check_n(op, n));
-  VD_RETURN_IF_ERROR(check_n(op, (uint64_t)vocab * dim));
-  VD_RETURN_IF_ERROR(vd_elem_check_view(op, "ids", ids, 4ull * tokens));
-  VD_RETURN_IF_ERROR(vd_elem_check_view(op, "table", table, (uint64_t)vocab * dim * es));
-  VD_RETURN_IF_ERROR(vd_elem_check_view(op, "y", y, n * es));
-  vd_binding b[3] = {vd_elem_binding(ids, 4ull * tokens), vd_elem_binding(table, (uint64_t)vocab * dim * es),
-                     vd_elem_binding(y, n * es)};
-  uint32_t push[3] = {(uint32_t)n, dim, vocab}, groups[3];
-  VD_RETURN_IF_ERROR(vd_elem_groups(env, n, MISC_WG, groups));
-  return vd_elem_dispatch(env, "embedding", env->precision, b, 3, push, sizeof push, NULL, 0, groups);
+  vd_embedding_part part = {table, vocab};
+  return vd_op_embedding_parts(env, tokens, dim, ids, &part, 1, y, 0);
 }
 
 uint64_t vd_op_embedding_bytes(vd_precision precision, uint32_t tokens, uint32_t dim) {

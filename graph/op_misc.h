@@ -13,6 +13,18 @@
 // in env->precision. Ids outside [0, vocab) give zero rows.
 vd_status vd_op_embedding(const vd_op_env *env, uint32_t tokens, uint32_t vocab, uint32_t dim, vd_view ids,
                           vd_view table, vd_view y);
+
+// A table stored in several buffers, consecutive row ranges (the runtime caps one buffer at the device's
+// per-binding range: lavapipe's 128 MiB is below CLIP's fp32 table, 152 MB, and Qwen2's fp16 one, 272 MB).
+typedef struct vd_embedding_part {
+  vd_view table;  // rows [first, first + rows) of the whole table, first = sum of the earlier parts' rows
+  uint32_t rows;
+} vd_embedding_part;
+
+// One dispatch per part (and per chunk of at most chunk_rows rows within it; 0: as many as one binding
+// allows, rounded so chunk offsets stay aligned); the dispatches write disjoint tokens, no barriers.
+vd_status vd_op_embedding_parts(const vd_op_env *env, uint32_t tokens, uint32_t dim, vd_view ids,
+                                const vd_embedding_part *parts, uint32_t count, vd_view y, uint32_t chunk_rows);
 uint64_t vd_op_embedding_bytes(vd_precision precision, uint32_t tokens, uint32_t dim);
 
 // Sinusoidal timestep embedding (spec vlmdiff-pipeline §2.3.1, ldm `timestep_embedding`):

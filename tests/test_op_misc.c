@@ -37,9 +37,43 @@ static void test_embedding(const vdt_env *env, vd_precision prec, vdt_rng *rng) 
     CHECK_OK(vd_op_embedding(&oe, tokens, vocab, dim, vd_view_of(ib), vd_view_of(tb), vd_view_of(yb)));
     vdt_submit(env);
     check_out(env, prec, yb, want, n, 0, "embedding");
+    // the chunked path used for tables above the per-binding range, forced with small chunks
+    vd_buffer_destroy(env->ctx, yb);
+    yb = vdt_poisoned(env, prec, n);
+    vdt_begin(env);
+    vd_embedding_part part = {vd_view_of(tb), vocab};
+    CHECK_OK(vd_op_embedding_parts(&oe, tokens, dim, vd_view_of(ib), &part, 1, vd_view_of(yb), 64));
+    vdt_submit(env);
+    check_out(env, prec, yb, want, n, 0, "embedding chunked");
     vd_buffer_destroy(env->ctx, tb), vd_buffer_destroy(env->ctx, ib), vd_buffer_destroy(env->ctx, yb);
     free(table), free(ids), free(want);
   }
+}
+
+// CLIP's real fp32 token table (49408 x 768, 152 MB) is above lavapipe's 128 MiB per buffer: stored as
+// two buffers and looked up with vd_op_embedding_parts.
+static void test_embedding_big(const vdt_env *env, vdt_rng *rng) {
+  const uint32_t tokens = 77, vocab = 49408, dim = 768, split = 30000;
+  size_t tn = (size_t)vocab * dim, n = (size_t)tokens * dim;
+  float *table = malloc(tn * sizeof(float));
+  for (size_t i = 0; i < tn; ++i) table[i] = (float)(i % 9973) * 1e-3f - 5.0f;
+  int32_t ids[77];
+  for (uint32_t t = 0; t < tokens; ++t) ids[t] = (int32_t)vdt_uniform(rng, 0, vocab);
+  ids[0] = 49406, ids[76] = 49407, ids[1] = split - 1, ids[2] = split, ids[3] = -1;
+  double *want = malloc(n * sizeof(double));
+  ref_embedding(tokens, vocab, dim, ids, table, want);
+  vd_buffer *t0 = vdt_upload(env, VD_PRECISION_F32, table, (size_t)split * dim);
+  vd_buffer *t1 = vdt_upload(env, VD_PRECISION_F32, table + (size_t)split * dim, (size_t)(vocab - split) * dim);
+  vd_buffer *ib = vdt_upload_i32(env, ids, tokens), *yb = vdt_poisoned(env, VD_PRECISION_F32, n);
+  vd_embedding_part parts[2] = {{vd_view_of(t0), split}, {vd_view_of(t1), vocab - split}};
+  vd_op_env oe = vdt_op_env(env, VD_PRECISION_F32);
+  vdt_begin(env);
+  CHECK_OK(vd_op_embedding_parts(&oe, tokens, dim, vd_view_of(ib), parts, 2, vd_view_of(yb), 0));
+  vdt_submit(env);
+  check_out(env, VD_PRECISION_F32, yb, want, n, 0, "embedding CLIP-size table in two buffers");
+  vd_buffer_destroy(env->ctx, t0), vd_buffer_destroy(env->ctx, t1), vd_buffer_destroy(env->ctx, ib);
+  vd_buffer_destroy(env->ctx, yb);
+  free(table), free(want);
 }
 
 static void test_timestep(const vdt_env *env, vd_precision prec) {
@@ -224,6 +258,7 @@ int main(void) {
     test_argmax(&env, prec, &rng);
     test_reduce(&env, prec, &rng);
   }
+  test_embedding_big(&env, &rng);
   vd_op_env oe = vdt_op_env(&env, VD_PRECISION_F32);
   vd_blur_params big = {1, 8, 8, 300.0f, 4.0f};
   vd_buffer *tmp = vdt_poisoned(&env, VD_PRECISION_F32, 64);
