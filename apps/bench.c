@@ -110,13 +110,13 @@ vd_status vd_bench_measure(vd_bench *b, const char *name, const char *shape, con
 }
 
 void vd_bench_print(const vd_bench *b, FILE *out) {
-  fprintf(out, "%-22s %-34s %-26s %10s %12s\n", "op", "shape", "variant", "GPU ms", "throughput");
+  fprintf(out, "%-20s %-32s %-36s %10s %14s\n", "op", "shape", "variant", "GPU ms", "throughput");
   for (uint32_t i = 0; i < b->row_count; ++i) {
     const vd_bench_row *r = &b->rows[i];
     char tp[32] = "";
     if (r->flops > 0 && r->ms > 0) snprintf(tp, sizeof(tp), "%.1f GFLOP/s", r->flops / (r->ms * 1e6));
     else if (r->bytes > 0 && r->ms > 0) snprintf(tp, sizeof(tp), "%.1f GB/s", r->bytes / (r->ms * 1e6));
-    fprintf(out, "%-22s %-34s %-26s %10.4f %12s\n", r->name, r->shape, r->variant, r->ms, tp);
+    fprintf(out, "%-20s %-32s %-36s %10.4f %14s\n", r->name, r->shape, r->variant, r->ms, tp);
   }
 }
 
