@@ -12,7 +12,7 @@ struct vd_exec {
   vd_graph *graph;          // borrowed: must outlive the exec
   vd_plan *plan;            // memory and barriers
   vd_buffer **slabs;        // arena buffers, one per plan slab
-  vd_buffer **own_inputs;   // per tensor: a buffer the exec allocated for an input (else NULL)
+  vd_buffer **own_inputs;   // per tensor: a buffer the exec allocated for an input or constant (else NULL)
   vd_view *views;           // per tensor: where it lives
   bool *dumped;             // per tensor: kept for VLMD_DUMP
   vd_cmd *cmd;              // the recording
@@ -43,6 +43,12 @@ static vd_status vd_exec_bind(vd_exec *e, vd_resolve_fn resolve, void *user) {
     const vd_tensor *x = vd_graph_get_tensor(e->graph, t);
     if (e->plan->slab[t] != UINT32_MAX) {
       e->views[t] = (vd_view){e->slabs[e->plan->slab[t]], e->plan->offset[t]};
+      continue;
+    }
+    if (x->kind == VD_TENSOR_CONSTANT) {
+      VD_RETURN_IF_ERROR(vd_buffer_create(ctx, VD_MEMORY_DEVICE, x->bytes, &e->own_inputs[t]));
+      e->views[t] = vd_view_of(e->own_inputs[t]);
+      VD_RETURN_IF_ERROR(vd_buffer_upload(ctx, e->own_inputs[t], 0, x->data, x->bytes));
       continue;
     }
     vd_status st = resolve ? resolve(user, x, &e->views[t])

@@ -28,6 +28,7 @@ vd_status vd_graph_create(vd_precision precision, vd_graph **out_graph) {
 
 void vd_graph_destroy(vd_graph *g) {
   if (!g) return;
+  for (uint32_t i = 0; i < g->tensor_count; ++i) free((void *)g->tensors[i].data);
   vd_status_free(g->error);
   free(g->tensors);
   free(g->nodes);
@@ -129,6 +130,25 @@ vd_tensor_id vd_graph_weight(vd_graph *g, const char *name, uint32_t rank, const
     return st ? vd_graph_fail(g, st) : t;
   }
   return vd_add_tensor(g, name, VD_TENSOR_WEIGHT, vd_graph_float_dtype(g), rank, shape);
+}
+
+vd_tensor_id vd_graph_constant(vd_graph *g, const char *name, vd_dtype dtype, uint32_t rank, const int64_t *shape,
+                               const void *data) {
+  vd_tensor_id t = vd_graph_find(g, name);
+  if (t != VD_NO_TENSOR) {  // the same constant requested twice (e.g. one table for every block)
+    const vd_tensor *c = &g->tensors[t];
+    if (c->kind == VD_TENSOR_CONSTANT && c->rank == rank && !memcmp(c->shape, shape, rank * sizeof(int64_t)) &&
+        !memcmp(c->data, data, c->bytes))
+      return t;
+    return vd_graph_fail(g, vd_status_make(VD_ERR_INVALID_ARGUMENT, "constant %s defined twice differently", name));
+  }
+  t = vd_add_tensor(g, name, VD_TENSOR_CONSTANT, dtype, rank, shape);
+  if (t == VD_NO_TENSOR) return t;
+  void *copy = malloc(g->tensors[t].bytes);
+  if (!copy) return vd_graph_fail(g, vd_status_make(VD_ERR_OUT_OF_MEMORY, "constant %s", name));
+  memcpy(copy, data, g->tensors[t].bytes);
+  g->tensors[t].data = copy;
+  return t;
 }
 
 vd_tensor_id vd_graph_tensor(vd_graph *g, const char *local, vd_dtype dtype, uint32_t rank, const int64_t *shape) {

@@ -26,6 +26,7 @@ typedef enum vd_tensor_kind {
   VD_TENSOR_WEIGHT,        // resolved by name from a weight store; shared between graphs, never written
   VD_TENSOR_INTERMEDIATE,  // produced and consumed inside the graph: lives in the arena
   VD_TENSOR_OUTPUT,        // produced inside the graph and read by the host afterwards
+  VD_TENSOR_CONSTANT,      // data owned by the graph (e.g. a frequency table), uploaded once
 } vd_tensor_kind;
 
 typedef struct vd_tensor {
@@ -37,6 +38,7 @@ typedef struct vd_tensor {
   uint64_t bytes;              // element count x element size
   uint32_t producer;           // node index, VD_NO_TENSOR for inputs and weights
   bool keep;                   // must survive to the end of the run (outputs, dumped tensors)
+  const void *data;            // constants: bytes owned by the graph (NULL otherwise)
 } vd_tensor;
 
 typedef struct vd_node vd_node;
@@ -73,6 +75,9 @@ void vd_graph_scope_pop(vd_graph *g);
 vd_tensor_id vd_graph_input(vd_graph *g, const char *name, vd_dtype dtype, uint32_t rank, const int64_t *shape);
 // A weight tensor by its store name (the float dtype of the graph).
 vd_tensor_id vd_graph_weight(vd_graph *g, const char *name, uint32_t rank, const int64_t *shape);
+// A constant tensor whose `bytes` of data the graph copies and the executor uploads once.
+vd_tensor_id vd_graph_constant(vd_graph *g, const char *name, vd_dtype dtype, uint32_t rank, const int64_t *shape,
+                               const void *data);
 // Marks a produced tensor as an output readable under `name` after a run.
 void vd_graph_output(vd_graph *g, vd_tensor_id t, const char *name);
 
