@@ -27,6 +27,17 @@ static vd_status record_1d(const vd_op_env *env, const char *op, const char *sha
   return vd_elem_dispatch(env, shader, env->precision, b, 2, push, push_size, spec, spec_count, groups);
 }
 
+// ---- slice ------------------------------------------------------------------------------------
+
+vd_status vd_op_slice(const vd_op_env *env, const vd_slice_params *p, vd_view x, vd_view y) {
+  if (!p || !p->outer || !p->inner || !p->len || p->start > p->dim || p->len > p->dim - p->start)
+    return vd_status_make(VD_ERR_INVALID_ARGUMENT, "slice: [%u, %u) outside a dimension of %u", p ? p->start : 0,
+                          p ? p->start + p->len : 0, p ? p->dim : 0);
+  uint64_t nx = (uint64_t)p->outer * p->dim * p->inner, n = (uint64_t)p->outer * p->len * p->inner;
+  uint32_t push[4] = {(uint32_t)n, p->len * p->inner, p->dim * p->inner, p->start * p->inner};
+  return record_1d(env, "slice", "slice", nx, n, x, y, push, sizeof push, NULL, 0);
+}
+
 // ---- concat -----------------------------------------------------------------------------------
 
 static uint64_t concat_total(const vd_concat_params *p) {

@@ -24,6 +24,18 @@ typedef struct vd_concat_params {
 vd_status vd_op_concat(const vd_op_env *env, const vd_concat_params *p, const vd_view *inputs, vd_view y);
 uint64_t vd_op_concat_bytes(vd_precision precision, const vd_concat_params *p);
 
+// Slice along one dimension of x viewed as [outer, dim, inner]: y = x[:, start:start+len, :] as
+// [outer, len, inner] (e.g. the VAE moments' mean and logvar halves of the channels).
+typedef struct vd_slice_params {
+  uint32_t outer;  // product of the dims before the sliced one
+  uint32_t dim;    // extent of the sliced dim in x
+  uint32_t start;  // first index kept
+  uint32_t len;    // indices kept
+  uint32_t inner;  // product of the dims after it
+} vd_slice_params;
+
+vd_status vd_op_slice(const vd_op_env *env, const vd_slice_params *p, vd_view x, vd_view y);
+
 // y = x.permute(perm) for a 4-D x of dims `shape` (pad lower ranks with leading 1s): output dim k is
 // input dim perm[k]. Batched 2-D transposes (e.g. NCHW <-> NHWC) use a shared-memory tiled kernel.
 typedef struct vd_permute_params {

@@ -53,6 +53,37 @@ static void test_concat(const vdt_env *env, vd_precision prec, vdt_rng *rng) {
   }
 }
 
+static void test_slice(const vdt_env *env, vd_precision prec, vdt_rng *rng) {
+  static const vd_slice_params cases[] = {
+      {1, 8, 0, 4, 32 * 32},  // VAE moments: mean
+      {2, 8, 4, 4, 32 * 32},  // logvar, batch 2
+      {3, 7, 2, 3, 5},
+      {1, 1, 0, 1, 1},
+      {4, 33, 32, 1, 7},
+  };
+  vd_op_env oe = vdt_op_env(env, prec);
+  for (size_t t = 0; t < sizeof cases / sizeof *cases; ++t) {
+    const vd_slice_params *p = &cases[t];
+    size_t nx = (size_t)p->outer * p->dim * p->inner, ny = (size_t)p->outer * p->len * p->inner;
+    float *x = vdt_random(rng, nx, -4, 4, prec);
+    double *want = malloc(ny * sizeof(double));
+    for (size_t o = 0; o < p->outer; ++o)
+      for (size_t r = 0; r < (size_t)p->len * p->inner; ++r)
+        want[o * p->len * p->inner + r] = x[o * p->dim * p->inner + (size_t)p->start * p->inner + r];
+    vd_buffer *xb = vdt_upload(env, prec, x, nx), *yb = vdt_poisoned(env, prec, ny);
+    vdt_begin(env);
+    CHECK_OK(vd_op_slice(&oe, p, vd_view_of(xb), vd_view_of(yb)));
+    vdt_submit(env);
+    check_out(env, prec, yb, want, ny, 0, "slice");
+    vd_buffer_destroy(env->ctx, xb);
+    vd_buffer_destroy(env->ctx, yb);
+    free(x);
+    free(want);
+  }
+  vd_slice_params bad = {1, 4, 3, 2, 1};  // [3, 5) outside 4
+  CHECK_ERR(vd_op_slice(&oe, &bad, (vd_view){0}, (vd_view){0}), VD_ERR_INVALID_ARGUMENT);
+}
+
 static void run_permute(const vdt_env *env, vd_precision prec, vdt_rng *rng, const vd_permute_params *p) {
   size_t n = (size_t)p->shape[0] * p->shape[1] * p->shape[2] * p->shape[3];
   float *x = vdt_random(rng, n, -4, 4, prec);
@@ -235,6 +266,7 @@ int main(void) {
       continue;
     }
     test_concat(&env, prec, &rng);
+    test_slice(&env, prec, &rng);
     test_permute(&env, prec, &rng);
     test_upsample(&env, prec, &rng);
     test_resize(&env, prec, &rng);
