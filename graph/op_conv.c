@@ -1,0 +1,99 @@
+#include "graph/op_conv.h"
+
+#include "runtime/context.h"
+
+vd_conv2d_params vd_conv2d_params_make(uint32_t batch, uint32_t cin, uint32_t h, uint32_t w, uint32_t cout,
+                                       uint32_t k, uint32_t s, uint32_t p) {
+  return (vd_conv2d_params){.batch = batch, .cin = cin, .h = h, .w = w, .cout = cout, .kh = k, .kw = k,
+                            .stride_h = s, .stride_w = s, .pad_top = p, .pad_left = p, .pad_bottom = p,
+                            .pad_right = p};
+}
+
+static uint32_t vd_stride(uint32_t s) { return s ? s : 1; }
+
+static uint32_t vd_conv_out(uint32_t in, uint32_t pad0, uint32_t pad1, uint32_t k, uint32_t s) {
+  uint64_t padded = (uint64_t)in + pad0 + pad1;
+  return padded < k ? 0 : (uint32_t)((padded - k) / vd_stride(s) + 1);
+}
+
+uint32_t vd_conv2d_out_h(const vd_conv2d_params *p) {
+  return vd_conv_out(p->h, p->pad_top, p->pad_bottom, p->kh, p->stride_h);
+}
+uint32_t vd_conv2d_out_w(const vd_conv2d_params *p) {
+  return vd_conv_out(p->w, p->pad_left, p->pad_right, p->kw, p->stride_w);
+}
+
+uint64_t vd_op_conv2d_flops(const vd_conv2d_params *p) {
+  return 2ull * p->batch * p->cout * vd_conv2d_out_h(p) * vd_conv2d_out_w(p) * p->cin * p->kh * p->kw;
+}
+
+static vd_gemm_tile_id vd_conv_tile(const vd_op_env *env, const vd_conv2d_params *p) {
+  if (p->tile != VD_GEMM_TILE_AUTO) return p->tile;
+  const vd_context *ctx = vd_kernels_context(env->kernels);
+  return vd_gemm_tile_choose(&ctx->policy, p->cout, vd_conv2d_out_h(p) * vd_conv2d_out_w(p),
+                             p->cin * p->kh * p->kw, p->batch);
+}
+
+const char *vd_op_conv2d_variant(const vd_op_env *env, const vd_conv2d_params *p) {
+  const vd_gemm_tile *t = vd_gemm_tile_get(vd_conv_tile(env, p));
+  return t ? t->name : "invalid tile";
+}
+
+static vd_status vd_conv_validate(const vd_op_env *env, const vd_conv2d_params *p, vd_view x, vd_view w,
+                                  vd_view bias, vd_view res, vd_view y) {
+  if (!p->batch || !p->cin || !p->h || !p->w || !p->cout || !p->kh || !p->kw)
+    return vd_status_make(VD_ERR_INVALID_ARGUMENT, "conv2d: empty shape n %u cin %u h %u w %u cout %u k %ux%u",
+                          p->batch, p->cin, p->h, p->w, p->cout, p->kh, p->kw);
+  uint32_t ho = vd_conv2d_out_h(p), wo = vd_conv2d_out_w(p);
+  if (!ho || !wo)
+    return vd_status_make(VD_ERR_INVALID_ARGUMENT, "conv2d: kernel %ux%u larger than the padded %ux%u input", p->kh,
+                          p->kw, p->h + p->pad_top + p->pad_bottom, p->w + p->pad_left + p->pad_right);
+  if (p->tile < 0 || p->tile >= VD_GEMM_TILE_COUNT)
+    return vd_status_make(VD_ERR_INVALID_ARGUMENT, "conv2d: unknown tile %d", (int)p->tile);
+  uint64_t k = (uint64_t)p->cin * p->kh * p->kw;
+  uint64_t out = (uint64_t)p->batch * p->cout * ho * wo;
+  if (k > UINT32_MAX || (uint64_t)ho * wo > UINT32_MAX)
+    return vd_status_make(VD_ERR_LIMIT, "conv2d: shape too large for 32-bit indexing");
+  vd_gemm_extent ext[5] = {
+      {"x", x, (uint64_t)p->batch * p->cin * p->h * p->w, true},
+      {"weight", w, (uint64_t)p->cout * k, true},
+      {"bias", bias, p->cout, false},
+      {"residual", res, out, false},
+      {"y", y, out, true},
+  };
+  return vd_gemm_check_views("conv2d", env, ext, 5);
+}
+
+vd_status vd_op_conv2d(const vd_op_env *env, const vd_conv2d_params *p, vd_view x, vd_view w, vd_view bias,
+                       vd_view residual, vd_view y) {
+  VD_RETURN_IF_ERROR(vd_conv_validate(env, p, x, w, bias, residual, y));
+  vd_context *ctx = vd_kernels_context(env->kernels);
+  const vd_gemm_tile *t = vd_gemm_tile_get(vd_conv_tile(env, p));
+  uint32_t wg = (t->bm / t->tm) * (t->bn / t->tn);
+  if (wg % t->bn)
+    return vd_status_make(VD_ERR_INTERNAL, "conv2d: tile %s has %u invocations, not a multiple of %u", t->name, wg,
+                          t->bn);
+  uint32_t ho = vd_conv2d_out_h(p), wo = vd_conv2d_out_w(p);
+  uint32_t eb = vd_precision_bytes(env->precision);
+  uint64_t nx = (uint64_t)p->batch * p->cin * p->h * p->w, nw = (uint64_t)p->cout * p->cin * p->kh * p->kw;
+  uint64_t ny = (uint64_t)p->batch * p->cout * ho * wo;
+  vd_binding bind[5] = {
+      vd_gemm_binding(x, nx * eb),
+      vd_gemm_binding(w, nw * eb),
+      vd_gemm_binding(bias.buffer ? bias : x, bias.buffer ? (uint64_t)p->cout * eb : eb),
+      vd_gemm_binding(residual.buffer ? residual : x, residual.buffer ? ny * eb : eb),
+      vd_gemm_binding(y, ny * eb),
+  };
+  vd_pipeline_desc desc = {.shader = "conv2d", .precision = env->precision, .binding_count = 5,
+                           .push_size = 10 * 4, .spec_count = 10};
+  uint32_t spec[10] = {t->bm, t->bn, t->bk, t->tm, t->tn, wg, p->kh, bias.buffer != NULL, residual.buffer != NULL,
+                       p->kw};
+  for (uint32_t i = 0; i < 10; ++i) desc.spec[i] = spec[i];
+  uint32_t push[10] = {p->cin, p->h, p->w, p->cout, ho, wo, vd_stride(p->stride_h), vd_stride(p->stride_w),
+                       p->pad_top, p->pad_left};
+  uint32_t groups[3] = {(ho * wo + t->bn - 1) / t->bn, (p->cout + t->bm - 1) / t->bm, p->batch};
+  VD_RETURN_IF_ERROR(vd_gemm_check_groups("conv2d", ctx, groups));
+  const vd_pipeline *pipe = NULL;
+  VD_RETURN_IF_ERROR(vd_kernels_get(env->kernels, &desc, &pipe));
+  return vd_cmd_dispatch(env->cmd, pipe, bind, 5, push, groups, env->label);
+}

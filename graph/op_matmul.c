@@ -1,0 +1,219 @@
+#include "graph/op_matmul.h"
+
+#include <stdio.h>
+
+#include "runtime/context.h"
+
+static const vd_gemm_tile vd_gemm_tiles[VD_GEMM_TILE_COUNT] = {
+    [VD_GEMM_TILE_128X128] = {128, 128, 16, 8, 8, "portable 128x128x16 (8x8)"},
+    [VD_GEMM_TILE_64X64] = {64, 64, 16, 4, 4, "portable 64x64x16 (4x4)"},
+    [VD_GEMM_TILE_16X128] = {16, 128, 16, 1, 8, "portable 16x128x16 (1x8)"},
+};
+
+// The coopmat kernel's fixed layout (shaders/coopmat/matmul_coopmat.comp): 2x2 subgroups, each 2x2
+// accumulators, K-step of 2 CK.
+#define VD_CM_SUBGROUPS 4u
+#define VD_CM_TILE_M(cm) (4u * (cm))
+#define VD_CM_TILE_N(cn) (4u * (cn))
+
+const vd_gemm_tile *vd_gemm_tile_get(vd_gemm_tile_id id) {
+  if (id <= VD_GEMM_TILE_AUTO || id >= VD_GEMM_TILE_COUNT) return NULL;
+  return &vd_gemm_tiles[id];
+}
+
+vd_gemm_tile_id vd_gemm_tile_choose(const vd_policy *policy, uint32_t m, uint32_t n, uint32_t k, uint32_t batch) {
+  (void)k;
+  if (m <= 16) return VD_GEMM_TILE_16X128;
+  // The 128x128 tile needs ~17 KiB of shared memory and 64 accumulators per invocation: worth it on
+  // GPUs (48 KiB+ shared memory) when the problem still gives every compute unit several workgroups.
+  uint64_t big_tiles = (uint64_t)((m + 127) / 128) * ((n + 127) / 128) * (batch ? batch : 1);
+  if (policy->shared_memory_bytes >= 48u * 1024u && policy->subgroup_size >= 32 && big_tiles >= 128)
+    return VD_GEMM_TILE_128X128;
+  return VD_GEMM_TILE_64X64;
+}
+
+vd_matmul_params vd_matmul_params_dense(uint32_t batch, uint32_t m, uint32_t n, uint32_t k,
+                                        vd_matmul_b_layout b_layout, bool batched_b) {
+  vd_matmul_params p = {.batch = batch, .m = m, .n = n, .k = k, .b_layout = b_layout};
+  p.stride_a = (uint64_t)m * k;
+  p.stride_b = batched_b ? (uint64_t)n * k : 0;
+  p.stride_c = (uint64_t)m * n;
+  return p;
+}
+
+uint64_t vd_op_matmul_flops(const vd_matmul_params *p) { return 2ull * p->batch * p->m * p->n * p->k; }
+
+static vd_context *vd_env_ctx(const vd_op_env *env) { return vd_kernels_context(env->kernels); }
+
+bool vd_op_matmul_coopmat_available(const vd_op_env *env) {
+  const vd_policy *pol = &vd_env_ctx(env)->policy;
+  return pol->coopmat && pol->fp16_arith && pol->coopmat_m && pol->subgroup_size &&
+         vd_shader_find("matmul_coopmat", env->precision) != NULL;
+}
+
+static bool vd_matmul_use_coopmat(const vd_op_env *env, const vd_matmul_params *p) {
+  if (p->variant == VD_GEMM_VARIANT_COOPMAT) return true;
+  if (p->variant == VD_GEMM_VARIANT_PORTABLE) return false;
+  return env->precision == VD_PRECISION_F16 && vd_op_matmul_coopmat_available(env);
+}
+
+static vd_gemm_tile_id vd_matmul_tile(const vd_op_env *env, const vd_matmul_params *p) {
+  if (p->tile != VD_GEMM_TILE_AUTO) return p->tile;
+  return vd_gemm_tile_choose(&vd_env_ctx(env)->policy, p->m, p->n, p->k, p->batch);
+}
+
+const char *vd_op_matmul_variant(const vd_op_env *env, const vd_matmul_params *p) {
+  if (vd_matmul_use_coopmat(env, p)) {
+    const vd_policy *pol = &vd_env_ctx(env)->policy;
+    static char name[64];  // the shape is the device's: one context's policy at a time
+    snprintf(name, sizeof name, "coopmat %ux%ux%u (%ux%ux%u)", VD_CM_TILE_M(pol->coopmat_m),
+             VD_CM_TILE_N(pol->coopmat_n), 2u * pol->coopmat_k, pol->coopmat_m, pol->coopmat_n, pol->coopmat_k);
+    return name;
+  }
+  const vd_gemm_tile *t = vd_gemm_tile_get(vd_matmul_tile(env, p));
+  return t ? t->name : "invalid tile";
+}
+
+// Row pitches with the dense defaults filled in.
+static void vd_matmul_pitches(const vd_matmul_params *p, uint32_t *lda, uint32_t *ldb, uint32_t *ldc) {
+  *lda = p->lda ? p->lda : p->k;
+  *ldb = p->ldb ? p->ldb : (p->b_layout == VD_MATMUL_B_NK ? p->k : p->n);
+  *ldc = p->ldc ? p->ldc : p->n;
+}
+
+static vd_status vd_matmul_validate(const vd_op_env *env, const vd_matmul_params *p, vd_view a, vd_view b,
+                                    vd_view bias, vd_view res, vd_view c) {
+  if (!p->batch || !p->m || !p->n || !p->k)
+    return vd_status_make(VD_ERR_INVALID_ARGUMENT, "matmul: empty shape batch %u m %u n %u k %u", p->batch, p->m,
+                          p->n, p->k);
+  if (p->b_layout != VD_MATMUL_B_NK && p->b_layout != VD_MATMUL_B_KN)
+    return vd_status_make(VD_ERR_INVALID_ARGUMENT, "matmul: unknown B layout %d", (int)p->b_layout);
+  if (p->tile >= VD_GEMM_TILE_COUNT || p->tile < 0)
+    return vd_status_make(VD_ERR_INVALID_ARGUMENT, "matmul: unknown tile %d", (int)p->tile);
+  uint32_t lda, ldb, ldc;
+  vd_matmul_pitches(p, &lda, &ldb, &ldc);
+  bool nk = p->b_layout == VD_MATMUL_B_NK;
+  if (lda < p->k || ldb < (nk ? p->k : p->n) || ldc < p->n)
+    return vd_status_make(VD_ERR_INVALID_ARGUMENT, "matmul: row pitch smaller than the row (lda %u ldb %u ldc %u)",
+                          lda, ldb, ldc);
+  uint64_t stride_c = p->stride_c ? p->stride_c : (uint64_t)p->m * ldc;
+  if (p->batch > 1 && stride_c < (uint64_t)(p->m - 1) * ldc + p->n)
+    return vd_status_make(VD_ERR_INVALID_ARGUMENT, "matmul: batches of C overlap (stride_c %llu)",
+                          (unsigned long long)stride_c);
+  vd_gemm_extent ext[5] = {
+      {"A", a, vd_gemm_span(p->batch, p->stride_a, p->m, lda, p->k), true},
+      {"B", b, vd_gemm_span(p->batch, p->stride_b, nk ? p->n : p->k, ldb, nk ? p->k : p->n), true},
+      {"bias", bias, p->n, false},
+      {"residual", res, vd_gemm_span(p->batch, stride_c, p->m, ldc, p->n), false},
+      {"C", c, vd_gemm_span(p->batch, stride_c, p->m, ldc, p->n), true},
+  };
+  return vd_gemm_check_views("matmul", env, ext, 5);
+}
+
+static vd_status vd_matmul_dispatch(const vd_op_env *env, const vd_matmul_params *p, const vd_pipeline_desc *desc,
+                                    uint32_t bm, uint32_t bn, const vd_binding bind[5]) {
+  vd_context *ctx = vd_env_ctx(env);
+  uint32_t lda, ldb, ldc;
+  vd_matmul_pitches(p, &lda, &ldb, &ldc);
+  uint64_t stride_c = p->stride_c ? p->stride_c : (uint64_t)p->m * ldc;
+  uint32_t push[9] = {p->m, p->n, p->k, lda, ldb, ldc, (uint32_t)p->stride_a, (uint32_t)p->stride_b,
+                      (uint32_t)stride_c};
+  uint32_t groups[3] = {(p->n + bn - 1) / bn, (p->m + bm - 1) / bm, p->batch};
+  VD_RETURN_IF_ERROR(vd_gemm_check_groups("matmul", ctx, groups));
+  const vd_pipeline *pipe = NULL;
+  VD_RETURN_IF_ERROR(vd_kernels_get(env->kernels, desc, &pipe));
+  return vd_cmd_dispatch(env->cmd, pipe, bind, 5, push, groups, env->label);
+}
+
+static vd_status vd_matmul_portable(const vd_op_env *env, const vd_matmul_params *p, const vd_binding bind[5],
+                                    bool has_bias, bool has_res) {
+  const vd_gemm_tile *t = vd_gemm_tile_get(vd_matmul_tile(env, p));
+  vd_pipeline_desc desc = {.shader = "matmul", .precision = env->precision, .binding_count = 5,
+                           .push_size = 9 * 4, .spec_count = 9};
+  uint32_t wg = (t->bm / t->tm) * (t->bn / t->tn);
+  uint32_t spec[9] = {t->bm, t->bn, t->bk, t->tm, t->tn, wg, p->b_layout == VD_MATMUL_B_NK, has_bias, has_res};
+  for (uint32_t i = 0; i < 9; ++i) desc.spec[i] = spec[i];
+  return vd_matmul_dispatch(env, p, &desc, t->bm, t->bn, bind);
+}
+
+static vd_status vd_matmul_coopmat(const vd_op_env *env, const vd_matmul_params *p, const vd_binding bind[5],
+                                   bool has_bias, bool has_res) {
+  if (!vd_op_matmul_coopmat_available(env))
+    return vd_status_make(VD_ERR_UNAVAILABLE, "matmul: the cooperative-matrix kernel is not available here "
+                                              "(policy off, no fp16 arithmetic, or shader not compiled)");
+  const vd_policy *pol = &vd_env_ctx(env)->policy;
+  vd_pipeline_desc desc = {.shader = "matmul_coopmat", .precision = env->precision, .binding_count = 5,
+                           .push_size = 9 * 4, .spec_count = 7};
+  uint32_t spec[7] = {pol->coopmat_m, pol->coopmat_n, pol->coopmat_k, VD_CM_SUBGROUPS * pol->subgroup_size,
+                      p->b_layout == VD_MATMUL_B_NK, has_bias, has_res};
+  for (uint32_t i = 0; i < 7; ++i) desc.spec[i] = spec[i];
+  return vd_matmul_dispatch(env, p, &desc, VD_CM_TILE_M(pol->coopmat_m), VD_CM_TILE_N(pol->coopmat_n), bind);
+}
+
+vd_status vd_op_matmul(const vd_op_env *env, const vd_matmul_params *p, vd_view a, vd_view b, vd_view bias,
+                       vd_view residual, vd_view c) {
+  VD_RETURN_IF_ERROR(vd_matmul_validate(env, p, a, b, bias, residual, c));
+  uint32_t lda, ldb, ldc;
+  vd_matmul_pitches(p, &lda, &ldb, &ldc);
+  bool nk = p->b_layout == VD_MATMUL_B_NK;
+  uint64_t stride_c = p->stride_c ? p->stride_c : (uint64_t)p->m * ldc;
+  uint32_t eb = vd_precision_bytes(env->precision);
+  vd_binding bind[5] = {
+      vd_gemm_binding(a, vd_gemm_span(p->batch, p->stride_a, p->m, lda, p->k) * eb),
+      vd_gemm_binding(b, vd_gemm_span(p->batch, p->stride_b, nk ? p->n : p->k, ldb, nk ? p->k : p->n) * eb),
+      vd_gemm_binding(bias.buffer ? bias : a, bias.buffer ? (uint64_t)p->n * eb : eb),
+      vd_gemm_binding(residual.buffer ? residual : a,
+                      residual.buffer ? vd_gemm_span(p->batch, stride_c, p->m, ldc, p->n) * eb : eb),
+      vd_gemm_binding(c, vd_gemm_span(p->batch, stride_c, p->m, ldc, p->n) * eb),
+  };
+  bool has_bias = bias.buffer != NULL, has_res = residual.buffer != NULL;
+  if (vd_matmul_use_coopmat(env, p)) return vd_matmul_coopmat(env, p, bind, has_bias, has_res);
+  return vd_matmul_portable(env, p, bind, has_bias, has_res);
+}
+
+uint64_t vd_gemm_span(uint32_t batch, uint64_t stride, uint32_t rows, uint32_t ld, uint32_t cols) {
+  return (uint64_t)(batch - 1) * stride + (uint64_t)(rows - 1) * ld + cols;
+}
+
+vd_status vd_gemm_check_views(const char *op, const vd_op_env *env, const vd_gemm_extent *ext, uint32_t n) {
+  const vd_context *ctx = vd_env_ctx(env);
+  uint32_t eb = vd_precision_bytes(env->precision);
+  uint64_t align = ctx->info->min_storage_buffer_offset_alignment ? ctx->info->min_storage_buffer_offset_alignment : 1;
+  for (uint32_t i = 0; i < n; ++i) {
+    const vd_gemm_extent *e = &ext[i];
+    if (!e->view.buffer) {
+      if (e->required) return vd_status_make(VD_ERR_INVALID_ARGUMENT, "%s: %s is missing", op, e->name);
+      continue;
+    }
+    uint64_t bytes = e->elements * eb;
+    if (e->view.offset % align)
+      return vd_status_make(VD_ERR_INVALID_ARGUMENT, "%s: %s offset %llu is not a multiple of %llu", op, e->name,
+                            (unsigned long long)e->view.offset, (unsigned long long)align);
+    if (e->view.offset > e->view.buffer->size || bytes > e->view.buffer->size - e->view.offset)
+      return vd_status_make(VD_ERR_INVALID_ARGUMENT, "%s: %s needs %llu bytes at offset %llu, buffer has %llu", op,
+                            e->name, (unsigned long long)bytes, (unsigned long long)e->view.offset,
+                            (unsigned long long)e->view.buffer->size);
+    if (e->elements > UINT32_MAX)
+      return vd_status_make(VD_ERR_LIMIT, "%s: %s spans %llu elements (32-bit indexing)", op, e->name,
+                            (unsigned long long)e->elements);
+    if (bytes > ctx->policy.max_buffer_range)
+      return vd_status_make(VD_ERR_LIMIT, "%s: %s spans %llu bytes, over maxStorageBufferRange %llu", op, e->name,
+                            (unsigned long long)bytes, (unsigned long long)ctx->policy.max_buffer_range);
+  }
+  return NULL;
+}
+
+vd_status vd_gemm_check_groups(const char *op, const vd_context *ctx, const uint32_t groups[3]) {
+  for (int i = 0; i < 3; ++i)
+    if (groups[i] > ctx->info->max_workgroup_count[i])
+      return vd_status_make(VD_ERR_LIMIT, "%s: %u workgroups along %c exceed maxComputeWorkGroupCount %u", op,
+                            groups[i], "xyz"[i], ctx->info->max_workgroup_count[i]);
+  return NULL;
+}
+
+vd_binding vd_gemm_binding(vd_view view, uint64_t bytes) {
+  uint64_t range = (bytes + 3) & ~3ull;
+  uint64_t left = view.buffer->size - view.offset;
+  if (range > left) range = left;
+  return (vd_binding){view.buffer, view.offset, range};
+}
