@@ -11,6 +11,7 @@
 #include "runtime/context.h"
 #include "tests/ref/ref_matmul.h"
 #include "tests/vdtest.h"
+#include "tests/vdtest_golden.h"
 #include "tests/vdtest_ops.h"
 
 typedef struct mm_case {
@@ -121,6 +122,32 @@ static void test_tiles(const vdt_env *env, vd_precision prec) {
     }
 }
 
+// F.linear from the PyTorch golden file: weights [out, in] with bias.
+static void test_golden(const vdt_env *env, vd_precision prec) {
+  vdt_goldens *g = vdt_goldens_load(VLMD_SOURCE_DIR "/tests/data/goldens/conv.safetensors");
+  int rank;
+  int64_t sa[8], sw[8], sy[8];
+  const float *a = vdt_golden(g, "linear_a", &rank, sa), *w = vdt_golden(g, "linear_w", &rank, sw);
+  const float *bias = vdt_golden(g, "linear_b", &rank, sy), *y = vdt_golden(g, "linear_y", &rank, sy);
+  vd_matmul_params p = vd_matmul_params_dense(1, (uint32_t)sa[0], (uint32_t)sw[0], (uint32_t)sa[1], VD_MATMUL_B_NK, false);
+  vd_buffer *da = vdt_upload(env, prec, a, (size_t)p.m * p.k), *dw = vdt_upload(env, prec, w, (size_t)p.n * p.k);
+  vd_buffer *db = vdt_upload(env, prec, bias, p.n), *dy = vdt_poisoned(env, prec, (size_t)p.m * p.n);
+  vd_op_env op = vdt_op_env(env, prec);
+  vdt_begin(env);
+  CHECK_OK(vd_op_matmul(&op, &p, vd_view_of(da), vd_view_of(dw), vd_view_of(db), (vd_view){0}, vd_view_of(dy)));
+  vdt_submit(env);
+  float *got = vdt_download(env, prec, dy, (size_t)p.m * p.n);
+  double want[64];
+  CHECK(p.m * p.n <= 64 && (int64_t)p.m == sy[0] && (int64_t)p.n == sy[1]);
+  for (uint32_t i = 0; i < p.m * p.n && i < 64; ++i) want[i] = y[i];
+  double err = vdt_rel_err(got, want, p.m * p.n);
+  CHECK_MSG(err <= vdt_tol(prec, 0), "golden linear (%s): rel err %.3g", vd_precision_name(prec), err);
+  free(got);
+  vd_buffer_destroy(env->ctx, da), vd_buffer_destroy(env->ctx, dw), vd_buffer_destroy(env->ctx, db);
+  vd_buffer_destroy(env->ctx, dy);
+  vdt_goldens_free(g);
+}
+
 static void test_errors(const vdt_env *env) {
   vd_op_env op = vdt_op_env(env, VD_PRECISION_F32);
   vd_buffer *small = vdt_poisoned(env, VD_PRECISION_F32, 16);
@@ -179,6 +206,7 @@ int main(void) {
     vd_precision prec = pi ? VD_PRECISION_F16 : VD_PRECISION_F32;
     test_sweep(&env, prec, VD_GEMM_VARIANT_PORTABLE, 0);
     test_tiles(&env, prec);
+    test_golden(&env, prec);
   }
   {
     vd_op_env op = vdt_op_env(&env, VD_PRECISION_F32);
