@@ -85,10 +85,12 @@ vd_status vd_op_conv2d(const vd_op_env *env, const vd_conv2d_params *p, vd_view 
       vd_gemm_binding(y, ny * eb),
   };
   vd_pipeline_desc desc = {.shader = "conv2d", .precision = env->precision, .binding_count = 5,
-                           .push_size = 10 * 4, .spec_count = 10};
-  uint32_t spec[10] = {t->bm, t->bn, t->bk, t->tm, t->tn, wg, p->kh, bias.buffer != NULL, residual.buffer != NULL,
-                       p->kw};
-  for (uint32_t i = 0; i < 10; ++i) desc.spec[i] = spec[i];
+                           .push_size = 10 * 4, .spec_count = 12};
+  uint32_t k = p->cin * p->kh * p->kw;
+  uint32_t va = k % 4 == 0 && w.offset % (4ull * eb) == 0 ? 4 : 1;  // weight rows read as 4-vectors
+  uint32_t spec[12] = {t->bm, t->bn, t->bk, t->tm, t->tn, wg, p->kh, bias.buffer != NULL, residual.buffer != NULL,
+                       p->kw, va, 1};
+  for (uint32_t i = 0; i < 12; ++i) desc.spec[i] = spec[i];
   uint32_t push[10] = {p->cin, p->h, p->w, p->cout, ho, wo, vd_stride(p->stride_h), vd_stride(p->stride_w),
                        p->pad_top, p->pad_left};
   uint32_t groups[3] = {(ho * wo + t->bn - 1) / t->bn, (p->cout + t->bm - 1) / t->bm, p->batch};

@@ -125,14 +125,27 @@ static vd_status vd_matmul_dispatch(const vd_op_env *env, const vd_matmul_params
   return vd_cmd_dispatch(env->cmd, pipe, bind, 5, push, groups, env->label);
 }
 
+// 4 when every row and batch start of a matrix read along its contiguous dimension (length len, pitch
+// ld, batch stride, view offset) is 4-element aligned, so the kernel may read 4-vectors; else 1.
+static uint32_t vd_gemm_vec_width(uint32_t len, uint32_t ld, uint64_t stride, uint32_t batch, vd_view v,
+                                  uint32_t eb) {
+  bool ok = len % 4 == 0 && ld % 4 == 0 && (batch == 1 || stride % 4 == 0) && v.offset % (4ull * eb) == 0;
+  return ok ? 4u : 1u;
+}
+
 static vd_status vd_matmul_portable(const vd_op_env *env, const vd_matmul_params *p, const vd_binding bind[5],
-                                    bool has_bias, bool has_res) {
+                                    vd_view a, vd_view b, bool has_bias, bool has_res) {
   const vd_gemm_tile *t = vd_gemm_tile_get(vd_matmul_tile(env, p));
+  uint32_t lda, ldb, ldc, eb = vd_precision_bytes(env->precision);
+  vd_matmul_pitches(p, &lda, &ldb, &ldc);
+  bool nk = p->b_layout == VD_MATMUL_B_NK;
   vd_pipeline_desc desc = {.shader = "matmul", .precision = env->precision, .binding_count = 5,
-                           .push_size = 9 * 4, .spec_count = 9};
+                           .push_size = 9 * 4, .spec_count = 12};
   uint32_t wg = (t->bm / t->tm) * (t->bn / t->tn);
-  uint32_t spec[9] = {t->bm, t->bn, t->bk, t->tm, t->tn, wg, p->b_layout == VD_MATMUL_B_NK, has_bias, has_res};
-  for (uint32_t i = 0; i < 9; ++i) desc.spec[i] = spec[i];
+  uint32_t spec[12] = {t->bm, t->bn, t->bk, t->tm, t->tn, wg, nk, has_bias, has_res, 0,
+                       vd_gemm_vec_width(p->k, lda, p->stride_a, p->batch, a, eb),
+                       vd_gemm_vec_width(nk ? p->k : p->n, ldb, p->stride_b, p->batch, b, eb)};
+  for (uint32_t i = 0; i < 12; ++i) desc.spec[i] = spec[i];
   return vd_matmul_dispatch(env, p, &desc, t->bm, t->bn, bind);
 }
 
@@ -168,7 +181,7 @@ vd_status vd_op_matmul(const vd_op_env *env, const vd_matmul_params *p, vd_view 
   };
   bool has_bias = bias.buffer != NULL, has_res = residual.buffer != NULL;
   if (vd_matmul_use_coopmat(env, p)) return vd_matmul_coopmat(env, p, bind, has_bias, has_res);
-  return vd_matmul_portable(env, p, bind, has_bias, has_res);
+  return vd_matmul_portable(env, p, bind, a, b, has_bias, has_res);
 }
 
 uint64_t vd_gemm_span(uint32_t batch, uint64_t stride, uint32_t rows, uint32_t ld, uint32_t cols) {

@@ -6,15 +6,26 @@
 // residual may be the same memory as C (in-place add): each element is read before it is written by
 // the same invocation.
 #include "precision.glsl"
-#include "gemm_tile.glsl"
 
-layout(local_size_x_id = 5) in;
 layout(constant_id = 6) const bool B_TRANS = true;   // B stored [N, K]
 layout(constant_id = 7) const bool HAS_BIAS = false;
 layout(constant_id = 8) const bool HAS_RES = false;
+#define VD_B_K_CONTIG B_TRANS
+#include "gemm_tile.glsl"
 
+layout(local_size_x_id = 5) in;
+
+#if VD_FP16
+#define VD_T4 f16vec4
+#else
+#define VD_T4 vec4
+#endif
+
+// A and B are also read as 4-vectors (same bindings) when the host set VA / VB = 4.
 layout(std430, binding = 0) readonly buffer A { VD_T a_data[]; };
+layout(std430, binding = 0) readonly buffer A4 { VD_T4 a_vec[]; };
 layout(std430, binding = 1) readonly buffer B { VD_T b_data[]; };
+layout(std430, binding = 1) readonly buffer B4 { VD_T4 b_vec[]; };
 layout(std430, binding = 2) readonly buffer Bias { VD_T bias_data[]; };
 layout(std430, binding = 3) readonly buffer Res { VD_T res_data[]; };
 layout(std430, binding = 4) buffer C { VD_T c_data[]; };
@@ -25,36 +36,18 @@ layout(push_constant) uniform Push {
   uint stride_a, stride_b, stride_c;
 } pc;
 
-void vd_load_tile_a(uint batch, uint m0, uint k0) {
-  uint base = batch * pc.stride_a;
-  for (uint e = gl_LocalInvocationID.x; e < BM * BK; e += WG) {
-    uint m = e / BK, k = e % BK;
-    uint gm = m0 + m, gk = k0 + k;
-    float v = 0.0;
-    if (gm < pc.M && gk < pc.K) v = VD_LOAD(a_data[base + gm * pc.lda + gk]);
-    tile_a[k * VD_BMP + m] = v;
-  }
+vec4 vd_load_a(uint batch, uint gm, uint gk) {
+  if (gm >= pc.M || gk >= pc.K) return vec4(0.0);
+  uint idx = batch * pc.stride_a + gm * pc.lda + gk;
+  if (VA == 4) return vec4(a_vec[idx / 4]);  // the host checked idx % 4 == 0 and K % 4 == 0
+  return vec4(VD_LOAD(a_data[idx]), 0.0, 0.0, 0.0);
 }
 
-void vd_load_tile_b(uint batch, uint n0, uint k0) {
-  uint base = batch * pc.stride_b;
-  if (B_TRANS) {
-    for (uint e = gl_LocalInvocationID.x; e < BN * BK; e += WG) {
-      uint n = e / BK, k = e % BK;
-      uint gn = n0 + n, gk = k0 + k;
-      float v = 0.0;
-      if (gn < pc.N && gk < pc.K) v = VD_LOAD(b_data[base + gn * pc.ldb + gk]);
-      tile_b[k * VD_BNP + n] = v;
-    }
-  } else {
-    for (uint e = gl_LocalInvocationID.x; e < BN * BK; e += WG) {
-      uint k = e / BN, n = e % BN;
-      uint gn = n0 + n, gk = k0 + k;
-      float v = 0.0;
-      if (gn < pc.N && gk < pc.K) v = VD_LOAD(b_data[base + gk * pc.ldb + gn]);
-      tile_b[k * VD_BNP + n] = v;
-    }
-  }
+vec4 vd_load_b(uint batch, uint gk, uint gn) {
+  if (gn >= pc.N || gk >= pc.K) return vec4(0.0);
+  uint idx = batch * pc.stride_b + (B_TRANS ? gn * pc.ldb + gk : gk * pc.ldb + gn);
+  if (VB == 4) return vec4(b_vec[idx / 4]);  // along k (B_TRANS) or n; the host checked alignment
+  return vec4(VD_LOAD(b_data[idx]), 0.0, 0.0, 0.0);
 }
 
 void main() {
