@@ -3,10 +3,13 @@
 // fp32 accumulation. Any kernel size and stride, per-side zero padding (symmetric, or the VAE
 // downsample's (left 0, right 1, top 0, bottom 1)); patch embedding is stride = kernel, no padding.
 // Implemented as an implicit GEMM (M = Cout, N = Ho·Wo per image, K = Cin·KH·KW) whose B tile is
-// gathered from the input into shared memory per K-step: no im2col buffer.
+// gathered from the input into shared memory per K-step: no im2col buffer. A cooperative-matrix variant
+// (fp16 operands, fp32 accumulation) runs for fp16 storage where ctx->policy.coopmat is on; it can be
+// forced for fp32 storage, where it is not a parity path (operands rounded to fp16).
 #ifndef VD_GRAPH_OP_CONV_H
 #define VD_GRAPH_OP_CONV_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "graph/op_matmul.h"
@@ -20,6 +23,7 @@ typedef struct vd_conv2d_params {
   uint32_t stride_h, stride_w;    // strides (0 is read as 1)
   uint32_t pad_top, pad_left;     // zero padding before the first row / column
   uint32_t pad_bottom, pad_right; // after the last
+  vd_gemm_variant variant;        // kernel choice (AUTO: coopmat for fp16 storage where available)
   vd_gemm_tile_id tile;           // portable tile (AUTO in normal use)
 } vd_conv2d_params;
 
@@ -39,5 +43,7 @@ vd_status vd_op_conv2d(const vd_op_env *env, const vd_conv2d_params *params, vd_
 uint64_t vd_op_conv2d_flops(const vd_conv2d_params *params);
 // The kernel vd_op_conv2d would use, e.g. "portable 64x64x16 (4x4)".
 const char *vd_op_conv2d_variant(const vd_op_env *env, const vd_conv2d_params *params);
+// True when the cooperative-matrix conv2d can run here.
+bool vd_op_conv2d_coopmat_available(const vd_op_env *env);
 
 #endif

@@ -1,7 +1,5 @@
 #include "graph/op_matmul.h"
 
-#include <stdio.h>
-
 #include "runtime/context.h"
 
 static const vd_gemm_tile vd_gemm_tiles[VD_GEMM_TILE_COUNT] = {
@@ -10,11 +8,6 @@ static const vd_gemm_tile vd_gemm_tiles[VD_GEMM_TILE_COUNT] = {
     [VD_GEMM_TILE_16X128] = {16, 128, 16, 1, 8, "portable 16x128x16 (1x8)"},
 };
 
-// The coopmat kernel's fixed layout (shaders/coopmat/matmul_coopmat.comp): 2x2 subgroups, each 2x2
-// accumulators, K-step of 2 CK.
-#define VD_CM_SUBGROUPS 4u
-#define VD_CM_TILE_M(cm) (4u * (cm))
-#define VD_CM_TILE_N(cn) (4u * (cn))
 
 const vd_gemm_tile *vd_gemm_tile_get(vd_gemm_tile_id id) {
   if (id <= VD_GEMM_TILE_AUTO || id >= VD_GEMM_TILE_COUNT) return NULL;
@@ -45,10 +38,30 @@ uint64_t vd_op_matmul_flops(const vd_matmul_params *p) { return 2ull * p->batch 
 
 static vd_context *vd_env_ctx(const vd_op_env *env) { return vd_kernels_context(env->kernels); }
 
-bool vd_op_matmul_coopmat_available(const vd_op_env *env) {
+bool vd_gemm_coopmat_available(const vd_op_env *env, const char *shader) {
   const vd_policy *pol = &vd_env_ctx(env)->policy;
   return pol->coopmat && pol->fp16_arith && pol->coopmat_m && pol->subgroup_size &&
-         vd_shader_find("matmul_coopmat", env->precision) != NULL;
+         vd_shader_find(shader, env->precision) != NULL;
+}
+
+bool vd_op_matmul_coopmat_available(const vd_op_env *env) { return vd_gemm_coopmat_available(env, "matmul_coopmat"); }
+
+// Shared memory of a coopmat layout (common/gemm_coopmat.glsl): fp16 A and B tiles plus fp32 scratch.
+static uint32_t vd_coopmat_shared_bytes(const vd_policy *pol, uint32_t sg_m, uint32_t sg_n) {
+  uint32_t bk = 2 * pol->coopmat_k;
+  uint32_t tiles = (2 * sg_m * pol->coopmat_m + 2 * sg_n * pol->coopmat_n) * (bk + 8) * 2;
+  return tiles + sg_m * sg_n * pol->coopmat_m * (pol->coopmat_n + 4) * 4;
+}
+
+vd_gemm_coopmat_tile vd_gemm_coopmat_tile_choose(const vd_policy *pol, uint32_t m, uint32_t n, uint32_t batch) {
+  vd_gemm_coopmat_tile small = {2, 2, 4 * pol->coopmat_m, 4 * pol->coopmat_n, 4 * pol->subgroup_size,
+                                "coopmat 2x2 subgroups x 2x2 fragments"};
+  vd_gemm_coopmat_tile large = {4, 4, 8 * pol->coopmat_m, 8 * pol->coopmat_n, 16 * pol->subgroup_size,
+                                "coopmat 4x4 subgroups x 2x2 fragments"};
+  uint64_t big_tiles = (uint64_t)((m + large.bm - 1) / large.bm) * ((n + large.bn - 1) / large.bn) * batch;
+  bool fits = large.invocations <= pol->max_workgroup_invocations &&
+              vd_coopmat_shared_bytes(pol, 4, 4) <= pol->shared_memory_bytes;
+  return fits && big_tiles >= 128 ? large : small;
 }
 
 static bool vd_matmul_use_coopmat(const vd_op_env *env, const vd_matmul_params *p) {
@@ -63,13 +76,8 @@ static vd_gemm_tile_id vd_matmul_tile(const vd_op_env *env, const vd_matmul_para
 }
 
 const char *vd_op_matmul_variant(const vd_op_env *env, const vd_matmul_params *p) {
-  if (vd_matmul_use_coopmat(env, p)) {
-    const vd_policy *pol = &vd_env_ctx(env)->policy;
-    static char name[64];  // the shape is the device's: one context's policy at a time
-    snprintf(name, sizeof name, "coopmat %ux%ux%u (%ux%ux%u)", VD_CM_TILE_M(pol->coopmat_m),
-             VD_CM_TILE_N(pol->coopmat_n), 2u * pol->coopmat_k, pol->coopmat_m, pol->coopmat_n, pol->coopmat_k);
-    return name;
-  }
+  if (vd_matmul_use_coopmat(env, p))
+    return vd_gemm_coopmat_tile_choose(&vd_env_ctx(env)->policy, p->m, p->n, p->batch).name;
   const vd_gemm_tile *t = vd_gemm_tile_get(vd_matmul_tile(env, p));
   return t ? t->name : "invalid tile";
 }
@@ -88,6 +96,8 @@ static vd_status vd_matmul_validate(const vd_op_env *env, const vd_matmul_params
                           p->n, p->k);
   if (p->b_layout != VD_MATMUL_B_NK && p->b_layout != VD_MATMUL_B_KN)
     return vd_status_make(VD_ERR_INVALID_ARGUMENT, "matmul: unknown B layout %d", (int)p->b_layout);
+  if (p->variant < VD_GEMM_VARIANT_AUTO || p->variant > VD_GEMM_VARIANT_COOPMAT)
+    return vd_status_make(VD_ERR_INVALID_ARGUMENT, "matmul: unknown variant %d", (int)p->variant);
   if (p->tile >= VD_GEMM_TILE_COUNT || p->tile < 0)
     return vd_status_make(VD_ERR_INVALID_ARGUMENT, "matmul: unknown tile %d", (int)p->tile);
   uint32_t lda, ldb, ldc;
@@ -155,12 +165,13 @@ static vd_status vd_matmul_coopmat(const vd_op_env *env, const vd_matmul_params 
     return vd_status_make(VD_ERR_UNAVAILABLE, "matmul: the cooperative-matrix kernel is not available here "
                                               "(policy off, no fp16 arithmetic, or shader not compiled)");
   const vd_policy *pol = &vd_env_ctx(env)->policy;
+  vd_gemm_coopmat_tile t = vd_gemm_coopmat_tile_choose(pol, p->m, p->n, p->batch);
   vd_pipeline_desc desc = {.shader = "matmul_coopmat", .precision = env->precision, .binding_count = 5,
-                           .push_size = 9 * 4, .spec_count = 7};
-  uint32_t spec[7] = {pol->coopmat_m, pol->coopmat_n, pol->coopmat_k, VD_CM_SUBGROUPS * pol->subgroup_size,
-                      p->b_layout == VD_MATMUL_B_NK, has_bias, has_res};
-  for (uint32_t i = 0; i < 7; ++i) desc.spec[i] = spec[i];
-  return vd_matmul_dispatch(env, p, &desc, VD_CM_TILE_M(pol->coopmat_m), VD_CM_TILE_N(pol->coopmat_n), bind);
+                           .push_size = 9 * 4, .spec_count = 9};
+  uint32_t spec[9] = {pol->coopmat_m, pol->coopmat_n, pol->coopmat_k, t.invocations,
+                      p->b_layout == VD_MATMUL_B_NK, has_bias, has_res, t.sg_m, t.sg_n};
+  for (uint32_t i = 0; i < 9; ++i) desc.spec[i] = spec[i];
+  return vd_matmul_dispatch(env, p, &desc, t.bm, t.bn, bind);
 }
 
 vd_status vd_op_matmul(const vd_op_env *env, const vd_matmul_params *p, vd_view a, vd_view b, vd_view bias,

@@ -68,11 +68,25 @@ vd_status vd_op_matmul(const vd_op_env *env, const vd_matmul_params *params, vd_
                        vd_view residual, vd_view c);
 // 2·batch·m·n·k.
 uint64_t vd_op_matmul_flops(const vd_matmul_params *params);
-// The kernel vd_op_matmul would use, e.g. "portable 64x64x16 (4x4)" or "coopmat 64x64x32 (16x16x16)".
+// The kernel vd_op_matmul would use, e.g. "portable 64x64x16 (4x4)" or "coopmat 2x2 subgroups (...)".
 const char *vd_op_matmul_variant(const vd_op_env *env, const vd_matmul_params *params);
 // True when the cooperative-matrix matmul can run here (policy on, shader compiled, precision ok).
 bool vd_op_matmul_coopmat_available(const vd_op_env *env);
 
+
+// The cooperative-matrix kernels' workgroup layouts: SG_M x SG_N subgroups of 2x2 CM x CN fragments
+// each (tile 2·SG_M·CM x 2·SG_N·CN, K-step 2·CK).
+typedef struct vd_gemm_coopmat_tile {
+  uint32_t sg_m, sg_n;  // subgroups along M and N
+  uint32_t bm, bn;      // workgroup tile
+  uint32_t invocations; // sg_m · sg_n · subgroup size
+  const char *name;     // for the bench's variant column
+} vd_gemm_coopmat_tile;
+
+// True when the named coopmat shader can run here in env->precision (policy on, fp16 arithmetic, built).
+bool vd_gemm_coopmat_available(const vd_op_env *env, const char *shader);
+// Pure: the coopmat layout for an m x n problem (batch copies) on a device policy with coopmat on.
+vd_gemm_coopmat_tile vd_gemm_coopmat_tile_choose(const vd_policy *policy, uint32_t m, uint32_t n, uint32_t batch);
 
 // Helpers shared with op_conv (the same GEMM machinery): view checks, bindings, workgroup limits.
 typedef struct vd_gemm_extent {

@@ -21,12 +21,14 @@ typedef struct cv_case {
   uint32_t pt, pl, pb, pr;  // padding top, left, bottom, right
   bool bias, res, in_place;
   vd_gemm_tile_id tile;
+  vd_gemm_variant variant;  // set by the sweep
 } cv_case;
 
 static vd_conv2d_params cv_params(const cv_case *c) {
   return (vd_conv2d_params){.batch = c->n, .cin = c->cin, .h = c->h, .w = c->w, .cout = c->cout, .kh = c->kh,
                             .kw = c->kw, .stride_h = c->sh, .stride_w = c->sw, .pad_top = c->pt,
-                            .pad_left = c->pl, .pad_bottom = c->pb, .pad_right = c->pr, .tile = c->tile};
+                            .pad_left = c->pl, .pad_bottom = c->pb, .pad_right = c->pr, .tile = c->tile,
+                            .variant = c->variant};
 }
 
 static ref_conv2d_shape cv_shape(const cv_case *c) {
@@ -74,40 +76,61 @@ static double cv_run(const vdt_env *env, vd_precision prec, const cv_case *c, vd
 #define SYM(p) p, p, p, p
 static const cv_case cases[] = {
     // odd sizes and kernel shapes
-    {1, 3, 5, 5, 7, 3, 3, 1, 1, SYM(1), true, false, false, 0},
-    {2, 3, 1, 1, 7, 1, 1, 1, 1, SYM(0), true, false, false, 0},      // H = W = 1, 1x1
-    {2, 3, 1, 1, 7, 3, 3, 1, 1, SYM(1), false, true, false, 0},      // H = W = 1, 3x3 padded
-    {1, 5, 33, 33, 7, 3, 3, 2, 2, 0, 0, 1, 1, true, false, false, 0},  // VAE downsample padding
-    {2, 4, 32, 32, 3, 3, 3, 2, 2, 0, 0, 1, 1, true, true, false, 0},   // even size, batch 2, residual
-    {2, 4, 33, 33, 3, 3, 3, 1, 1, SYM(1), true, false, false, 0},    // Cout 3 (VAE conv_out)
-    {1, 3, 9, 11, 5, 5, 5, 1, 1, SYM(2), true, false, false, 0},     // 5x5
-    {1, 2, 7, 9, 3, 3, 1, 1, 1, 1, 0, 1, 0, false, false, false, 0},  // 3x1
-    {1, 6, 9, 9, 4, 3, 3, 2, 2, SYM(1), true, false, false, 0},      // stride 2 symmetric
+    {1, 3, 5, 5, 7, 3, 3, 1, 1, SYM(1), true, false, false, 0, 0},
+    {2, 3, 1, 1, 7, 1, 1, 1, 1, SYM(0), true, false, false, 0, 0},      // H = W = 1, 1x1
+    {2, 3, 1, 1, 7, 3, 3, 1, 1, SYM(1), false, true, false, 0, 0},      // H = W = 1, 3x3 padded
+    {1, 5, 33, 33, 7, 3, 3, 2, 2, 0, 0, 1, 1, true, false, false, 0, 0},  // VAE downsample padding
+    {2, 4, 32, 32, 3, 3, 3, 2, 2, 0, 0, 1, 1, true, true, false, 0, 0},   // even size, batch 2, residual
+    {2, 4, 33, 33, 3, 3, 3, 1, 1, SYM(1), true, false, false, 0, 0},    // Cout 3 (VAE conv_out)
+    {1, 3, 9, 11, 5, 5, 5, 1, 1, SYM(2), true, false, false, 0, 0},     // 5x5
+    {1, 2, 7, 9, 3, 3, 1, 1, 1, 1, 0, 1, 0, false, false, false, 0, 0},  // 3x1
+    {1, 6, 9, 9, 4, 3, 3, 2, 2, SYM(1), true, false, false, 0, 0},      // stride 2 symmetric
     // patch embeddings (stride = kernel)
-    {1, 3, 32, 32, 48, 8, 8, 8, 8, SYM(0), true, false, false, 0},   // DINO 8x8 3->384, scaled
-    {2, 3, 28, 28, 32, 14, 14, 14, 14, SYM(0), true, false, false, 0},  // InternViT 14x14, scaled
+    {1, 3, 32, 32, 48, 8, 8, 8, 8, SYM(0), true, false, false, 0, 0},   // DINO 8x8 3->384, scaled
+    {2, 3, 28, 28, 32, 14, 14, 14, 14, SYM(0), true, false, false, 0, 0},  // InternViT 14x14, scaled
     // real-network shapes, scaled for lavapipe
-    {1, 64, 16, 16, 64, 3, 3, 1, 1, SYM(1), true, false, false, 0},  // 3x3 64->64
-    {1, 320, 8, 8, 320, 3, 3, 1, 1, SYM(1), true, true, false, 0},   // UNet ResBlock conv2 + skip
-    {2, 64, 8, 8, 32, 1, 1, 1, 1, SYM(0), true, true, true, 0},      // 1x1 shortcut, in-place residual
-    {1, 4, 16, 16, 32, 3, 3, 1, 1, SYM(1), true, false, false, 0},   // conv_in (latent 4 channels)
+    {1, 64, 16, 16, 64, 3, 3, 1, 1, SYM(1), true, false, false, 0, 0},  // 3x3 64->64
+    {1, 320, 8, 8, 320, 3, 3, 1, 1, SYM(1), true, true, false, 0, 0},   // UNet ResBlock conv2 + skip
+    {2, 64, 8, 8, 32, 1, 1, 1, 1, SYM(0), true, true, true, 0, 0},      // 1x1 shortcut, in-place residual
+    {1, 4, 16, 16, 32, 3, 3, 1, 1, SYM(1), true, false, false, 0, 0},   // conv_in (latent 4 channels)
 };
 
-static void test_sweep(const vdt_env *env, vd_precision prec) {
+// tol_override > 0: that bound (coopmat), else the precision's.
+static void test_sweep(const vdt_env *env, vd_precision prec, vd_gemm_variant variant, double tol_override) {
   vdt_rng rng = {0x5eedull + prec};
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
-    const cv_case *c = &cases[i];
+    cv_case cc = cases[i];
+    cc.variant = variant;
+    const cv_case *c = &cc;
     double err = cv_run(env, prec, c, &rng);
-    double tol = vdt_tol(prec, c->cin * c->kh * c->kw > 256);
+    double tol = tol_override > 0 ? tol_override : vdt_tol(prec, c->cin * c->kh * c->kw > 256);
     CHECK_MSG(err <= tol, "%s case %zu (n%u %u->%u %ux%u at %ux%u s%u): rel err %.3g > %.1g",
               vd_precision_name(prec), i, c->n, c->cin, c->cout, c->kh, c->kw, c->h, c->w, c->sh, err, tol);
+  }
+}
+
+// The cooperative-matrix conv where the device has it (an H200, not lavapipe): fp16 operands, so the
+// fp16 bound applies to both storage precisions.
+static void test_coopmat(const vdt_env *env) {
+  for (int pi = 0; pi < 2; ++pi) {
+    vd_precision prec = pi ? VD_PRECISION_F16 : VD_PRECISION_F32;
+    vd_op_env op = vdt_op_env(env, prec);
+    if (!vd_op_conv2d_coopmat_available(&op)) {
+      printf("coopmat conv2d (%s): skipped, not available on this device/build\n", vd_precision_name(prec));
+      continue;
+    }
+    vd_conv2d_params big = vd_conv2d_params_make(2, 320, 32, 32, 320, 3, 1, 1);
+    big.variant = VD_GEMM_VARIANT_COOPMAT;
+    printf("coopmat conv2d (%s): %s\n", vd_precision_name(prec), vd_op_conv2d_variant(&op, &big));
+    test_sweep(env, prec, VD_GEMM_VARIANT_COOPMAT, 1e-2);
   }
 }
 
 static void test_tiles(const vdt_env *env, vd_precision prec) {
   vdt_rng rng = {0x7111ull + prec};
   for (int t = VD_GEMM_TILE_AUTO + 1; t < VD_GEMM_TILE_COUNT; ++t) {
-    cv_case c = {2, 5, 17, 19, 21, 3, 3, 2, 1, 0, 1, 1, 1, true, true, false, (vd_gemm_tile_id)t};
+    cv_case c = {2, 5, 17, 19, 21, 3, 3, 2, 1, 0, 1, 1, 1, true, true, false, (vd_gemm_tile_id)t,
+                 VD_GEMM_VARIANT_PORTABLE};
     double err = cv_run(env, prec, &c, &rng);
     CHECK_MSG(err <= vdt_tol(prec, 0), "%s tile %s: rel err %.3g", vd_precision_name(prec),
               vd_gemm_tile_get((vd_gemm_tile_id)t)->name, err);
@@ -173,13 +196,14 @@ int main(void) {
   vdt_env env = vdt_env_create();
   for (int pi = 0; pi < 2; ++pi) {
     vd_precision prec = pi ? VD_PRECISION_F16 : VD_PRECISION_F32;
-    test_sweep(&env, prec);
+    test_sweep(&env, prec, VD_GEMM_VARIANT_PORTABLE, 0);
     test_tiles(&env, prec);
     test_goldens(&env, prec);
   }
   vd_op_env op = vdt_op_env(&env, VD_PRECISION_F32);
   vd_conv2d_params big = vd_conv2d_params_make(2, 320, 32, 32, 320, 3, 1, 1);
   printf("conv 3x3 320->320 at 32x32 variant: %s\n", vd_op_conv2d_variant(&op, &big));
+  test_coopmat(&env);
   test_errors(&env);
   CHECK(vdt_env_destroy(&env) == 0);
   return vdt_finish("test_op_conv");

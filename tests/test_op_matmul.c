@@ -182,6 +182,16 @@ static void test_tile_policy(void) {
   }
   vd_matmul_params p = vd_matmul_params_dense(2, 1024, 1280, 320, VD_MATMUL_B_NK, false);
   CHECK(vd_op_matmul_flops(&p) == 2ull * 2 * 1024 * 1280 * 320);
+  // Coopmat layouts on an H200-like policy (16x16x16, subgroup 32, 48 KiB): the 128x128 tile for big
+  // problems, 64x64 otherwise, and never one over the shared-memory or invocation limits.
+  vd_policy h200 = {.shared_memory_bytes = 49152, .subgroup_size = 32, .max_workgroup_invocations = 1024,
+                    .coopmat = true, .coopmat_m = 16, .coopmat_n = 16, .coopmat_k = 16};
+  vd_gemm_coopmat_tile big = vd_gemm_coopmat_tile_choose(&h200, 4096, 4096, 1);
+  CHECK(big.bm == 128 && big.bn == 128 && big.invocations == 512);
+  vd_gemm_coopmat_tile small = vd_gemm_coopmat_tile_choose(&h200, 77, 768, 1);
+  CHECK(small.bm == 64 && small.bn == 64 && small.invocations == 128);
+  h200.shared_memory_bytes = 32768;
+  CHECK(vd_gemm_coopmat_tile_choose(&h200, 4096, 4096, 1).bm == 64);
 }
 
 static void test_coopmat(const vdt_env *env) {
