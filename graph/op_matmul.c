@@ -70,12 +70,24 @@ static bool vd_matmul_use_coopmat(const vd_op_env *env, const vd_matmul_params *
   return env->precision == VD_PRECISION_F16 && vd_op_matmul_coopmat_available(env);
 }
 
+// Few-row products with weights [N, K] (decoding) run on the matrix-vector kernel (shaders/matvec.comp):
+// a group of VD_MATVEC_LANES invocations per output column, VD_MATVEC_WG invocations per workgroup.
+#define VD_MATVEC_MAX_M 4u
+#define VD_MATVEC_LANES 32u
+#define VD_MATVEC_WG 256u
+
+static bool vd_matmul_use_matvec(const vd_matmul_params *p) {
+  return p->variant != VD_GEMM_VARIANT_COOPMAT && p->tile == VD_GEMM_TILE_AUTO && p->m <= VD_MATVEC_MAX_M &&
+         p->b_layout == VD_MATMUL_B_NK;
+}
+
 static vd_gemm_tile_id vd_matmul_tile(const vd_op_env *env, const vd_matmul_params *p) {
   if (p->tile != VD_GEMM_TILE_AUTO) return p->tile;
   return vd_gemm_tile_choose(&vd_env_ctx(env)->policy, p->m, p->n, p->k, p->batch);
 }
 
 const char *vd_op_matmul_variant(const vd_op_env *env, const vd_matmul_params *p) {
+  if (vd_matmul_use_matvec(p)) return "matvec (32 lanes per output, M <= 4)";
   if (vd_matmul_use_coopmat(env, p))
     return vd_gemm_coopmat_tile_choose(&vd_env_ctx(env)->policy, p->m, p->n, p->batch).name;
   const vd_gemm_tile *t = vd_gemm_tile_get(vd_matmul_tile(env, p));
@@ -159,6 +171,27 @@ static vd_status vd_matmul_portable(const vd_op_env *env, const vd_matmul_params
   return vd_matmul_dispatch(env, p, &desc, t->bm, t->bn, bind);
 }
 
+static vd_status vd_matmul_matvec(const vd_op_env *env, const vd_matmul_params *p, const vd_binding bind[5],
+                                  vd_view a, vd_view b, bool has_bias, bool has_res) {
+  vd_context *ctx = vd_env_ctx(env);
+  uint32_t lda, ldb, ldc, eb = vd_precision_bytes(env->precision);
+  vd_matmul_pitches(p, &lda, &ldb, &ldc);
+  uint64_t stride_c = p->stride_c ? p->stride_c : (uint64_t)p->m * ldc;
+  bool vec = vd_gemm_vec_width(p->k, lda, p->stride_a, p->batch, a, eb) == 4 &&
+             vd_gemm_vec_width(p->k, ldb, p->stride_b, p->batch, b, eb) == 4;
+  vd_pipeline_desc desc = {.shader = "matvec", .precision = env->precision, .binding_count = 5,
+                           .push_size = 9 * 4, .spec_count = 6,
+                           .spec = {VD_MATVEC_WG, VD_MATVEC_LANES, VD_MATVEC_MAX_M, vec ? 4 : 1, has_bias, has_res}};
+  uint32_t push[9] = {p->m, p->n, p->k, lda, ldb, ldc, (uint32_t)p->stride_a, (uint32_t)p->stride_b,
+                      (uint32_t)stride_c};
+  uint32_t per_group = VD_MATVEC_WG / VD_MATVEC_LANES;
+  uint32_t groups[3] = {(p->n + per_group - 1) / per_group, p->batch, 1};
+  VD_RETURN_IF_ERROR(vd_gemm_check_groups("matmul", ctx, groups));
+  const vd_pipeline *pipe = NULL;
+  VD_RETURN_IF_ERROR(vd_kernels_get(env->kernels, &desc, &pipe));
+  return vd_cmd_dispatch(env->cmd, pipe, bind, 5, push, groups, env->label);
+}
+
 static vd_status vd_matmul_coopmat(const vd_op_env *env, const vd_matmul_params *p, const vd_binding bind[5],
                                    bool has_bias, bool has_res) {
   if (!vd_op_matmul_coopmat_available(env))
@@ -191,6 +224,7 @@ vd_status vd_op_matmul(const vd_op_env *env, const vd_matmul_params *p, vd_view 
       vd_gemm_binding(c, vd_gemm_span(p->batch, stride_c, p->m, ldc, p->n) * eb),
   };
   bool has_bias = bias.buffer != NULL, has_res = residual.buffer != NULL;
+  if (vd_matmul_use_matvec(p)) return vd_matmul_matvec(env, p, bind, a, b, has_bias, has_res);
   if (vd_matmul_use_coopmat(env, p)) return vd_matmul_coopmat(env, p, bind, has_bias, has_res);
   return vd_matmul_portable(env, p, bind, a, b, has_bias, has_res);
 }

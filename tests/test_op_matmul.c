@@ -88,6 +88,9 @@ static const mm_case cases[] = {
     {1, 3, 7, 5, VD_MATMUL_B_NK, false, true, false, false, 0, 0},
     {2, 33, 7, 33, VD_MATMUL_B_KN, true, false, true, false, 0, 0},
     {1, 1, 1000, 64, VD_MATMUL_B_NK, false, true, false, false, 0, 0},     // one token (decoding)
+    {2, 4, 77, 33, VD_MATMUL_B_NK, true, true, true, false, 0, 0},         // matvec, batched, odd K
+    {1, 2, 896, 896, VD_MATMUL_B_NK, false, false, true, true, 0, 0},      // Qwen2 decode, in place
+    {2, 3, 40, 96, VD_MATMUL_B_NK, false, true, false, false, 1, 0},       // matvec with pitches
     {2, 77, 65, 17, VD_MATMUL_B_NK, true, true, true, false, 3, 0},        // pitches, batched B
     // real-network shapes, scaled for lavapipe
     {1, 256, 320, 320, VD_MATMUL_B_NK, false, true, false, false, 0, 0},   // UNet proj 1024x320x320 / 4
@@ -105,7 +108,7 @@ static void test_sweep(const vdt_env *env, vd_precision prec, vd_gemm_variant va
     double err = mm_run(env, prec, c, variant, &rng);
     double tol = tol_f16 > 0 ? tol_f16 : vdt_tol(prec, c->k > 256);
     CHECK_MSG(err <= tol, "%s %s case %zu (b%u %ux%ux%u %s): rel err %.3g > %.1g", vd_precision_name(prec),
-              variant == VD_GEMM_VARIANT_COOPMAT ? "coopmat" : "auto", i, c->batch, c->m, c->n, c->k,
+              variant == VD_GEMM_VARIANT_COOPMAT ? "coopmat" : "portable", i, c->batch, c->m, c->n, c->k,
               c->layout == VD_MATMUL_B_NK ? "NK" : "KN", err, tol);
   }
 }
@@ -174,6 +177,8 @@ static void test_tile_policy(void) {
   CHECK(vd_gemm_tile_choose(&gpu, 2048, 1280, 320, 2) == VD_GEMM_TILE_128X128);
   CHECK(vd_gemm_tile_choose(&gpu, 77, 768, 768, 1) == VD_GEMM_TILE_64X64);
   CHECK(vd_gemm_tile_choose(&gpu, 1, 4096, 4096, 1) == VD_GEMM_TILE_16X128);
+  CHECK(vd_gemm_tile_choose(&gpu, 16, 4096, 4096, 1) == VD_GEMM_TILE_16X128);
+  CHECK(vd_gemm_tile_choose(&gpu, 17, 4096, 4096, 1) == VD_GEMM_TILE_64X64);
   for (int t = VD_GEMM_TILE_AUTO + 1; t < VD_GEMM_TILE_COUNT; ++t) {
     const vd_gemm_tile *g = vd_gemm_tile_get((vd_gemm_tile_id)t);
     uint32_t wg = (g->bm / g->tm) * (g->bn / g->tn);
