@@ -123,6 +123,7 @@ static vd_status vd_conv_coopmat(const vd_op_env *env, const vd_conv2d_params *p
   uint32_t spec[10] = {pol->coopmat_m, pol->coopmat_n, pol->coopmat_k, t.invocations, p->kh, has_bias, has_res,
                        t.sg_m, t.sg_n, p->kw};
   for (uint32_t i = 0; i < 10; ++i) desc.spec[i] = spec[i];
+  desc.required_subgroup_size = vd_gemm_coopmat_subgroup_size(vd_kernels_context(env->kernels));
   return vd_conv_dispatch(env, p, &desc, t.bm, t.bn, bind);
 }
 

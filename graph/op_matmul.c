@@ -53,6 +53,13 @@ static uint32_t vd_coopmat_shared_bytes(const vd_policy *pol, uint32_t sg_m, uin
   return tiles + sg_m * sg_n * pol->coopmat_m * (pol->coopmat_n + 4) * 4;
 }
 
+uint32_t vd_gemm_coopmat_subgroup_size(const vd_context *ctx) {
+  const vd_device_info *info = ctx->info;
+  uint32_t sg = ctx->policy.subgroup_size;
+  bool ok = info->subgroup_size_control && sg >= info->min_subgroup_size && sg <= info->max_subgroup_size;
+  return ok ? sg : 0;
+}
+
 vd_gemm_coopmat_tile vd_gemm_coopmat_tile_choose(const vd_policy *pol, uint32_t m, uint32_t n, uint32_t batch) {
   vd_gemm_coopmat_tile small = {2, 2, 4 * pol->coopmat_m, 4 * pol->coopmat_n, 4 * pol->subgroup_size,
                                 "coopmat 2x2 subgroups x 2x2 fragments"};
@@ -204,6 +211,7 @@ static vd_status vd_matmul_coopmat(const vd_op_env *env, const vd_matmul_params 
   uint32_t spec[9] = {pol->coopmat_m, pol->coopmat_n, pol->coopmat_k, t.invocations,
                       p->b_layout == VD_MATMUL_B_NK, has_bias, has_res, t.sg_m, t.sg_n};
   for (uint32_t i = 0; i < 9; ++i) desc.spec[i] = spec[i];
+  desc.required_subgroup_size = vd_gemm_coopmat_subgroup_size(vd_env_ctx(env));
   return vd_matmul_dispatch(env, p, &desc, t.bm, t.bn, bind);
 }
 

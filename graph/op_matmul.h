@@ -88,6 +88,10 @@ bool vd_gemm_coopmat_available(const vd_op_env *env, const char *shader);
 // Pure: the coopmat layout for an m x n problem (batch copies) on a device policy with coopmat on.
 vd_gemm_coopmat_tile vd_gemm_coopmat_tile_choose(const vd_policy *policy, uint32_t m, uint32_t n, uint32_t batch);
 
+// The subgroup size the coopmat kernels are laid out for (policy.subgroup_size), to pin it with
+// subgroupSizeControl where the device has it (0: not pinned; the default size is then assumed).
+uint32_t vd_gemm_coopmat_subgroup_size(const vd_context *ctx);
+
 // Helpers shared with op_conv (the same GEMM machinery): view checks, bindings, workgroup limits.
 typedef struct vd_gemm_extent {
   const char *name;   // tensor name for messages
