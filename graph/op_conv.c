@@ -37,18 +37,21 @@ static vd_gemm_tile_id vd_conv_tile(const vd_op_env *env, const vd_conv2d_params
 bool vd_op_conv2d_coopmat_available(const vd_op_env *env) { return vd_gemm_coopmat_available(env, "conv2d_coopmat"); }
 
 static bool vd_conv_use_coopmat(const vd_op_env *env, const vd_conv2d_params *p) {
-  if (p->variant == VD_GEMM_VARIANT_COOPMAT) return true;
+  if (p->variant == VD_GEMM_VARIANT_COOPMAT || p->variant == VD_GEMM_VARIANT_COOPMAT_EMULATED) return true;
   if (p->variant == VD_GEMM_VARIANT_PORTABLE) return false;
   return env->precision == VD_PRECISION_F16 && vd_op_conv2d_coopmat_available(env);
 }
 
-static vd_gemm_coopmat_tile vd_conv_coopmat_tile(const vd_op_env *env, const vd_conv2d_params *p) {
-  const vd_context *ctx = vd_kernels_context(env->kernels);
-  return vd_gemm_coopmat_tile_choose(&ctx->policy, p->cout, vd_conv2d_out_h(p) * vd_conv2d_out_w(p), p->batch);
+static vd_gemm_coopmat_tile vd_conv_coopmat_tile(const vd_policy *pol, const vd_conv2d_params *p) {
+  return vd_gemm_coopmat_tile_choose(pol, p->cout, vd_conv2d_out_h(p) * vd_conv2d_out_w(p), p->batch);
 }
 
 const char *vd_op_conv2d_variant(const vd_op_env *env, const vd_conv2d_params *p) {
-  if (vd_conv_use_coopmat(env, p)) return vd_conv_coopmat_tile(env, p).name;
+  if (vd_conv_use_coopmat(env, p)) {
+    vd_policy pol = vd_gemm_coopmat_policy(vd_kernels_context(env->kernels),
+                                           p->variant == VD_GEMM_VARIANT_COOPMAT_EMULATED);
+    return vd_conv_coopmat_tile(&pol, p).name;
+  }
   const vd_gemm_tile *t = vd_gemm_tile_get(vd_conv_tile(env, p));
   return t ? t->name : "invalid tile";
 }
@@ -62,7 +65,7 @@ static vd_status vd_conv_validate(const vd_op_env *env, const vd_conv2d_params *
   if (!ho || !wo)
     return vd_status_make(VD_ERR_INVALID_ARGUMENT, "conv2d: kernel %ux%u larger than the padded %ux%u input", p->kh,
                           p->kw, p->h + p->pad_top + p->pad_bottom, p->w + p->pad_left + p->pad_right);
-  if (p->variant < VD_GEMM_VARIANT_AUTO || p->variant > VD_GEMM_VARIANT_COOPMAT)
+  if (p->variant < VD_GEMM_VARIANT_AUTO || p->variant > VD_GEMM_VARIANT_COOPMAT_EMULATED)
     return vd_status_make(VD_ERR_INVALID_ARGUMENT, "conv2d: unknown variant %d", (int)p->variant);
   if (p->tile < 0 || p->tile >= VD_GEMM_TILE_COUNT)
     return vd_status_make(VD_ERR_INVALID_ARGUMENT, "conv2d: unknown tile %d", (int)p->tile);
@@ -113,17 +116,20 @@ static vd_status vd_conv_portable(const vd_op_env *env, const vd_conv2d_params *
 
 static vd_status vd_conv_coopmat(const vd_op_env *env, const vd_conv2d_params *p, bool has_bias, bool has_res,
                                  const vd_binding bind[5]) {
-  if (!vd_op_conv2d_coopmat_available(env))
-    return vd_status_make(VD_ERR_UNAVAILABLE, "conv2d: the cooperative-matrix kernel is not available here "
-                                              "(policy off, no fp16 arithmetic, or shader not compiled)");
-  const vd_policy *pol = &vd_kernels_context(env->kernels)->policy;
-  vd_gemm_coopmat_tile t = vd_conv_coopmat_tile(env, p);
-  vd_pipeline_desc desc = {.shader = "conv2d_coopmat", .precision = env->precision, .binding_count = 5,
+  bool emulated = p->variant == VD_GEMM_VARIANT_COOPMAT_EMULATED;
+  const char *shader = vd_gemm_coopmat_shader("conv2d", emulated);
+  if (!vd_gemm_coopmat_available(env, shader))
+    return vd_status_make(VD_ERR_UNAVAILABLE, "conv2d: the cooperative-matrix kernel %s is not available here "
+                                              "(policy off, no fp16 arithmetic, or shader not compiled)", shader);
+  vd_context *ctx = vd_kernels_context(env->kernels);
+  vd_policy pol = vd_gemm_coopmat_policy(ctx, emulated);
+  vd_gemm_coopmat_tile t = vd_conv_coopmat_tile(&pol, p);
+  vd_pipeline_desc desc = {.shader = shader, .precision = env->precision, .binding_count = 5,
                            .push_size = 10 * 4, .spec_count = 10};
-  uint32_t spec[10] = {pol->coopmat_m, pol->coopmat_n, pol->coopmat_k, t.invocations, p->kh, has_bias, has_res,
+  uint32_t spec[10] = {pol.coopmat_m, pol.coopmat_n, pol.coopmat_k, t.invocations, p->kh, has_bias, has_res,
                        t.sg_m, t.sg_n, p->kw};
   for (uint32_t i = 0; i < 10; ++i) desc.spec[i] = spec[i];
-  desc.required_subgroup_size = vd_gemm_coopmat_subgroup_size(vd_kernels_context(env->kernels));
+  desc.required_subgroup_size = vd_gemm_coopmat_subgroup_size(ctx);
   return vd_conv_dispatch(env, p, &desc, t.bm, t.bn, bind);
 }
 

@@ -1,5 +1,7 @@
 #include "graph/op_matmul.h"
 
+#include <string.h>
+
 #include "runtime/context.h"
 
 static const vd_gemm_tile vd_gemm_tiles[VD_GEMM_TILE_COUNT] = {
@@ -40,8 +42,23 @@ static vd_context *vd_env_ctx(const vd_op_env *env) { return vd_kernels_context(
 
 bool vd_gemm_coopmat_available(const vd_op_env *env, const char *shader) {
   const vd_policy *pol = &vd_env_ctx(env)->policy;
-  return pol->coopmat && pol->fp16_arith && pol->coopmat_m && pol->subgroup_size &&
+  bool emulated = strstr(shader, "_cmemu") != NULL;
+  return (emulated || (pol->coopmat && pol->coopmat_m)) && pol->fp16_arith && pol->subgroup_size &&
          vd_shader_find(shader, env->precision) != NULL;
+}
+
+const char *vd_gemm_coopmat_shader(const char *family, bool emulated) {
+  if (strcmp(family, "conv2d") == 0) return emulated ? "conv2d_cmemu" : "conv2d_coopmat";
+  return emulated ? "matmul_cmemu" : "matmul_coopmat";
+}
+
+vd_policy vd_gemm_coopmat_policy(const vd_context *ctx, bool emulated) {
+  vd_policy pol = ctx->policy;
+  if (emulated) {
+    pol.coopmat_m = pol.coopmat_n = pol.coopmat_k = 16;
+    pol.max_workgroup_invocations = 0;  // keeps the small layout
+  }
+  return pol;
 }
 
 bool vd_op_matmul_coopmat_available(const vd_op_env *env) { return vd_gemm_coopmat_available(env, "matmul_coopmat"); }
@@ -61,6 +78,7 @@ uint32_t vd_gemm_coopmat_subgroup_size(const vd_context *ctx) {
 }
 
 vd_gemm_coopmat_tile vd_gemm_coopmat_tile_choose(const vd_policy *pol, uint32_t m, uint32_t n, uint32_t batch) {
+  if (!pol->coopmat_m || !pol->coopmat_n || !pol->coopmat_k) return (vd_gemm_coopmat_tile){0};
   vd_gemm_coopmat_tile small = {2, 2, 4 * pol->coopmat_m, 4 * pol->coopmat_n, 4 * pol->subgroup_size,
                                 "coopmat 2x2 subgroups x 2x2 fragments"};
   vd_gemm_coopmat_tile large = {4, 4, 8 * pol->coopmat_m, 8 * pol->coopmat_n, 16 * pol->subgroup_size,
@@ -72,7 +90,7 @@ vd_gemm_coopmat_tile vd_gemm_coopmat_tile_choose(const vd_policy *pol, uint32_t 
 }
 
 static bool vd_matmul_use_coopmat(const vd_op_env *env, const vd_matmul_params *p) {
-  if (p->variant == VD_GEMM_VARIANT_COOPMAT) return true;
+  if (p->variant == VD_GEMM_VARIANT_COOPMAT || p->variant == VD_GEMM_VARIANT_COOPMAT_EMULATED) return true;
   if (p->variant == VD_GEMM_VARIANT_PORTABLE) return false;
   return env->precision == VD_PRECISION_F16 && vd_op_matmul_coopmat_available(env);
 }
@@ -84,7 +102,7 @@ static bool vd_matmul_use_coopmat(const vd_op_env *env, const vd_matmul_params *
 #define VD_MATVEC_WG 256u
 
 static bool vd_matmul_use_matvec(const vd_matmul_params *p) {
-  return p->variant != VD_GEMM_VARIANT_COOPMAT && p->tile == VD_GEMM_TILE_AUTO && p->m <= VD_MATVEC_MAX_M &&
+  return (p->variant == VD_GEMM_VARIANT_AUTO || p->variant == VD_GEMM_VARIANT_PORTABLE) && p->tile == VD_GEMM_TILE_AUTO && p->m <= VD_MATVEC_MAX_M &&
          p->b_layout == VD_MATMUL_B_NK;
 }
 
@@ -95,8 +113,10 @@ static vd_gemm_tile_id vd_matmul_tile(const vd_op_env *env, const vd_matmul_para
 
 const char *vd_op_matmul_variant(const vd_op_env *env, const vd_matmul_params *p) {
   if (vd_matmul_use_matvec(p)) return "matvec (32 lanes per output, M <= 4)";
-  if (vd_matmul_use_coopmat(env, p))
-    return vd_gemm_coopmat_tile_choose(&vd_env_ctx(env)->policy, p->m, p->n, p->batch).name;
+  if (vd_matmul_use_coopmat(env, p)) {
+    vd_policy pol = vd_gemm_coopmat_policy(vd_env_ctx(env), p->variant == VD_GEMM_VARIANT_COOPMAT_EMULATED);
+    return vd_gemm_coopmat_tile_choose(&pol, p->m, p->n, p->batch).name;
+  }
   const vd_gemm_tile *t = vd_gemm_tile_get(vd_matmul_tile(env, p));
   return t ? t->name : "invalid tile";
 }
@@ -115,7 +135,7 @@ static vd_status vd_matmul_validate(const vd_op_env *env, const vd_matmul_params
                           p->n, p->k);
   if (p->b_layout != VD_MATMUL_B_NK && p->b_layout != VD_MATMUL_B_KN)
     return vd_status_make(VD_ERR_INVALID_ARGUMENT, "matmul: unknown B layout %d", (int)p->b_layout);
-  if (p->variant < VD_GEMM_VARIANT_AUTO || p->variant > VD_GEMM_VARIANT_COOPMAT)
+  if (p->variant < VD_GEMM_VARIANT_AUTO || p->variant > VD_GEMM_VARIANT_COOPMAT_EMULATED)
     return vd_status_make(VD_ERR_INVALID_ARGUMENT, "matmul: unknown variant %d", (int)p->variant);
   if (p->tile >= VD_GEMM_TILE_COUNT || p->tile < 0)
     return vd_status_make(VD_ERR_INVALID_ARGUMENT, "matmul: unknown tile %d", (int)p->tile);
@@ -201,14 +221,16 @@ static vd_status vd_matmul_matvec(const vd_op_env *env, const vd_matmul_params *
 
 static vd_status vd_matmul_coopmat(const vd_op_env *env, const vd_matmul_params *p, const vd_binding bind[5],
                                    bool has_bias, bool has_res) {
-  if (!vd_op_matmul_coopmat_available(env))
-    return vd_status_make(VD_ERR_UNAVAILABLE, "matmul: the cooperative-matrix kernel is not available here "
-                                              "(policy off, no fp16 arithmetic, or shader not compiled)");
-  const vd_policy *pol = &vd_env_ctx(env)->policy;
-  vd_gemm_coopmat_tile t = vd_gemm_coopmat_tile_choose(pol, p->m, p->n, p->batch);
-  vd_pipeline_desc desc = {.shader = "matmul_coopmat", .precision = env->precision, .binding_count = 5,
+  bool emulated = p->variant == VD_GEMM_VARIANT_COOPMAT_EMULATED;
+  const char *shader = vd_gemm_coopmat_shader("matmul", emulated);
+  if (!vd_gemm_coopmat_available(env, shader))
+    return vd_status_make(VD_ERR_UNAVAILABLE, "matmul: the cooperative-matrix kernel %s is not available here "
+                                              "(policy off, no fp16 arithmetic, or shader not compiled)", shader);
+  vd_policy pol = vd_gemm_coopmat_policy(vd_env_ctx(env), emulated);
+  vd_gemm_coopmat_tile t = vd_gemm_coopmat_tile_choose(&pol, p->m, p->n, p->batch);
+  vd_pipeline_desc desc = {.shader = shader, .precision = env->precision, .binding_count = 5,
                            .push_size = 9 * 4, .spec_count = 9};
-  uint32_t spec[9] = {pol->coopmat_m, pol->coopmat_n, pol->coopmat_k, t.invocations,
+  uint32_t spec[9] = {pol.coopmat_m, pol.coopmat_n, pol.coopmat_k, t.invocations,
                       p->b_layout == VD_MATMUL_B_NK, has_bias, has_res, t.sg_m, t.sg_n};
   for (uint32_t i = 0; i < 9; ++i) desc.spec[i] = spec[i];
   desc.required_subgroup_size = vd_gemm_coopmat_subgroup_size(vd_env_ctx(env));

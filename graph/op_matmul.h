@@ -35,6 +35,8 @@ typedef enum vd_gemm_variant {
   VD_GEMM_VARIANT_AUTO = 0,  // coopmat for fp16 storage when the policy allows it, else portable
   VD_GEMM_VARIANT_PORTABLE,  // always the portable tiled kernel
   VD_GEMM_VARIANT_COOPMAT,   // the cooperative-matrix kernel (error if unavailable)
+  VD_GEMM_VARIANT_COOPMAT_EMULATED,  // test only: the coopmat kernel's tiling with the matrix operations
+                                     // emulated in shared memory (runs without coopmat; slow)
 } vd_gemm_variant;
 
 // Layout of B.
@@ -87,6 +89,11 @@ typedef struct vd_gemm_coopmat_tile {
 bool vd_gemm_coopmat_available(const vd_op_env *env, const char *shader);
 // Pure: the coopmat layout for an m x n problem (batch copies) on a device policy with coopmat on.
 vd_gemm_coopmat_tile vd_gemm_coopmat_tile_choose(const vd_policy *policy, uint32_t m, uint32_t n, uint32_t batch);
+// The policy a coopmat dispatch uses: the device's, or for the emulated variant a 16x16x16 shape on
+// the small layout (its emulated accumulators take the shared memory the large one would need).
+vd_policy vd_gemm_coopmat_policy(const vd_context *ctx, bool emulated);
+// The shader of a coopmat kernel family ("matmul" or "conv2d") and variant, with availability.
+const char *vd_gemm_coopmat_shader(const char *family, bool emulated);
 
 // The subgroup size the coopmat kernels are laid out for (policy.subgroup_size), to pin it with
 // subgroupSizeControl where the device has it (0: not pinned; the default size is then assumed).

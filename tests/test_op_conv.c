@@ -109,20 +109,26 @@ static void test_sweep(const vdt_env *env, vd_precision prec, vd_gemm_variant va
   }
 }
 
-// The cooperative-matrix conv where the device has it (an H200, not lavapipe): fp16 operands, so the
-// fp16 bound applies to both storage precisions.
+// The cooperative-matrix conv where the device has it (an H200, not lavapipe), and everywhere its
+// emulated twin (same tiling, matrix operations in shared memory): fp16 operands, so the fp16 bound
+// applies to both storage precisions.
 static void test_coopmat(const vdt_env *env) {
   for (int pi = 0; pi < 2; ++pi) {
     vd_precision prec = pi ? VD_PRECISION_F16 : VD_PRECISION_F32;
     vd_op_env op = vdt_op_env(env, prec);
-    if (!vd_op_conv2d_coopmat_available(&op)) {
-      printf("coopmat conv2d (%s): skipped, not available on this device/build\n", vd_precision_name(prec));
-      continue;
+    for (int emu = 0; emu < 2; ++emu) {
+      vd_gemm_variant v = emu ? VD_GEMM_VARIANT_COOPMAT_EMULATED : VD_GEMM_VARIANT_COOPMAT;
+      const char *shader = vd_gemm_coopmat_shader("conv2d", emu);
+      if (!vd_gemm_coopmat_available(&op, shader)) {
+        printf("coopmat conv2d %s (%s): skipped, not available on this device/build\n", shader,
+               vd_precision_name(prec));
+        continue;
+      }
+      vd_conv2d_params big = vd_conv2d_params_make(2, 320, 32, 32, 320, 3, 1, 1);
+      big.variant = v;
+      printf("coopmat conv2d %s (%s): %s\n", shader, vd_precision_name(prec), vd_op_conv2d_variant(&op, &big));
+      test_sweep(env, prec, v, 1e-2);
     }
-    vd_conv2d_params big = vd_conv2d_params_make(2, 320, 32, 32, 320, 3, 1, 1);
-    big.variant = VD_GEMM_VARIANT_COOPMAT;
-    printf("coopmat conv2d (%s): %s\n", vd_precision_name(prec), vd_op_conv2d_variant(&op, &big));
-    test_sweep(env, prec, VD_GEMM_VARIANT_COOPMAT, 1e-2);
   }
 }
 

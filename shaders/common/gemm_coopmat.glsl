@@ -7,6 +7,10 @@
 // At the end each subgroup passes its accumulators, one CM x CN matrix at a time, through a small
 // shared scratch so the includer's per-element epilogue (bias, residual, bounds) is plain code.
 // In an fp32-storage variant the fp16 rounding of A and B makes this a non-parity path.
+// With VD_CM_EMULATE defined to 1 the cooperative-matrix operations are replaced by plain shared-memory
+// code with the same tiles, offsets, strides and layouts (each lane owns fixed elements of every
+// accumulator), so the tiling and the epilogue can be tested on devices without cooperative matrices
+// (lavapipe). The emulation is slow and is not used for real work.
 //
 // The includer defines VD_B_K_CONTIG (B read along k, else along n) before including this file, and
 // after it: `layout(local_size_x_id = 3) in;`, float vd_cm_load_a(uint batch, uint gm, uint gk),
@@ -16,8 +20,13 @@
 #ifndef VD_GEMM_COOPMAT_GLSL
 #define VD_GEMM_COOPMAT_GLSL
 
+#ifndef VD_CM_EMULATE
+#define VD_CM_EMULATE 0
+#endif
+#if !VD_CM_EMULATE
 #extension GL_KHR_cooperative_matrix : require
 #extension GL_KHR_memory_scope_semantics : require
+#endif
 #extension GL_KHR_shader_subgroup_basic : require
 #extension GL_EXT_shader_explicit_arithmetic_types_float16 : require
 
@@ -40,6 +49,9 @@ layout(constant_id = 8) const uint SG_N = 2;   // subgroups along N
 shared float16_t tile_a[BM * ASTR];
 shared float16_t tile_b[BN * BSTR];
 shared float scratch[SG_M * SG_N * CM * SSTR];  // one CM x CN matrix per subgroup
+#if VD_CM_EMULATE
+shared float emu_acc[SG_M * SG_N * RM * RN * CM * CN];  // the accumulators, per subgroup
+#endif
 
 float vd_cm_load_a(uint batch, uint gm, uint gk);
 float vd_cm_load_b(uint batch, uint gk, uint gn);
@@ -57,6 +69,50 @@ void vd_cm_load_tiles(uint batch, uint m0, uint n0, uint k0) {
   }
 }
 
+#if VD_CM_EMULATE
+// Accumulator i (of RM·RN) of subgroup sg, element e (row-major CM x CN).
+#define VD_EMU_ACC(sg, i, e) emu_acc[((sg) * RM * RN + (i)) * CM * CN + (e)]
+
+void vd_cm_gemm(uint batch, uint m0, uint n0, uint M, uint N, uint K) {
+  uint sg = gl_SubgroupID;
+  uint sm = sg / SG_N, sn = sg % SG_N;
+  uint lane = gl_SubgroupInvocationID, lanes = gl_SubgroupSize;
+  for (uint i = 0; i < RM * RN; ++i)
+    for (uint e = lane; e < CM * CN; e += lanes) VD_EMU_ACC(sg, i, e) = 0.0;
+  for (uint k0 = 0; k0 < K; k0 += BK) {
+    vd_cm_load_tiles(batch, m0, n0, k0);
+    barrier();
+    for (uint kk = 0; kk < BK; kk += CK)
+      for (uint i = 0; i < RM; ++i)
+        for (uint j = 0; j < RN; ++j) {
+          uint a_off = (sm * RM * CM + i * CM) * ASTR + kk;  // the offsets coopMatLoad gets
+          uint b_off = (sn * RN * CN + j * CN) * BSTR + kk;
+          for (uint e = lane; e < CM * CN; e += lanes) {
+            uint r = e / CN, c = e % CN;
+            float sum = 0.0;
+            for (uint q = 0; q < CK; ++q)
+              sum += float(tile_a[a_off + r * ASTR + q]) * float(tile_b[b_off + c * BSTR + q]);
+            VD_EMU_ACC(sg, i * RN + j, e) += sum;
+          }
+        }
+    barrier();
+  }
+  uint sbase = sg * CM * SSTR;
+  for (uint i = 0; i < RM; ++i)
+    for (uint j = 0; j < RN; ++j) {
+      for (uint e = lane; e < CM * CN; e += lanes)
+        scratch[sbase + (e / CN) * SSTR + e % CN] = VD_EMU_ACC(sg, i * RN + j, e);
+      subgroupMemoryBarrierShared();
+      subgroupBarrier();
+      uint rm = m0 + sm * RM * CM + i * CM, rn = n0 + sn * RN * CN + j * CN;
+      for (uint e = lane; e < CM * CN; e += lanes) {
+        uint r = e / CN, c = e % CN;
+        if (rm + r < M && rn + c < N) vd_cm_store(batch, rm + r, rn + c, scratch[sbase + r * SSTR + c]);
+      }
+      subgroupBarrier();
+    }
+}
+#else
 void vd_cm_gemm(uint batch, uint m0, uint n0, uint M, uint N, uint K) {
   uint sg = gl_SubgroupID;
   uint sm = sg / SG_N, sn = sg % SG_N;
@@ -94,5 +150,7 @@ void vd_cm_gemm(uint batch, uint m0, uint n0, uint M, uint N, uint K) {
       subgroupBarrier();
     }
 }
+
+#endif
 
 #endif
