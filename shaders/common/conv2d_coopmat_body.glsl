@@ -1,0 +1,53 @@
+// 2-D convolution as an implicit GEMM on cooperative matrices (gemm_coopmat.glsl): same
+// contract as conv2d.comp (M = Cout, N = Ho·Wo per image in workgroup z, K = Cin·KH·KW, the input
+// patches gathered into shared memory per K-step, bias and residual fused).
+#include "precision.glsl"
+
+layout(constant_id = 4) const uint KH = 3;
+layout(constant_id = 5) const bool HAS_BIAS = false;
+layout(constant_id = 6) const bool HAS_RES = false;
+layout(constant_id = 9) const uint KW = 3;
+#define VD_B_K_CONTIG false
+#include "gemm_coopmat.glsl"
+
+layout(local_size_x_id = 3) in;
+
+layout(std430, binding = 0) readonly buffer X { VD_T x_data[]; };
+layout(std430, binding = 1) readonly buffer Wt { VD_T w_data[]; };
+layout(std430, binding = 2) readonly buffer Bias { VD_T bias_data[]; };
+layout(std430, binding = 3) readonly buffer Res { VD_T res_data[]; };
+layout(std430, binding = 4) buffer Y { VD_T y_data[]; };
+
+layout(push_constant) uniform Push {
+  uint cin, h, w;
+  uint cout, ho, wo;
+  uint stride_h, stride_w;
+  int pad_top, pad_left;
+} pc;
+
+float vd_cm_load_a(uint batch, uint gm, uint gk) {
+  uint K = pc.cin * KH * KW;
+  if (gm >= pc.cout || gk >= K) return 0.0;
+  return VD_LOAD(w_data[gm * K + gk]);
+}
+
+float vd_cm_load_b(uint batch, uint gk, uint gn) {
+  if (gn >= pc.ho * pc.wo || gk >= pc.cin * KH * KW) return 0.0;
+  uint ci = gk / (KH * KW), r = gk % (KH * KW);
+  int iy = int((gn / pc.wo) * pc.stride_h) - pc.pad_top + int(r / KW);
+  int ix = int((gn % pc.wo) * pc.stride_w) - pc.pad_left + int(r % KW);
+  if (iy < 0 || iy >= int(pc.h) || ix < 0 || ix >= int(pc.w)) return 0.0;
+  return VD_LOAD(x_data[((batch * pc.cin + ci) * pc.h + uint(iy)) * pc.w + uint(ix)]);
+}
+
+void vd_cm_store(uint batch, uint gm, uint gn, float v) {
+  uint idx = (batch * pc.cout + gm) * pc.ho * pc.wo + gn;
+  if (HAS_BIAS) v += VD_LOAD(bias_data[gm]);
+  if (HAS_RES) v += VD_LOAD(res_data[idx]);
+  y_data[idx] = VD_STORE(v);
+}
+
+void main() {
+  vd_cm_gemm(gl_WorkGroupID.z, gl_WorkGroupID.y * BM, gl_WorkGroupID.x * BN, pc.cout, pc.ho * pc.wo,
+             pc.cin * KH * KW);
+}

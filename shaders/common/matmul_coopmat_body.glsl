@@ -1,0 +1,44 @@
+// Batched matmul on cooperative matrices (gemm_coopmat.glsl): same contract as matmul.comp.
+//   C[b] = A[b] · op(B[b]) (+ bias[n]) (+ residual[b]); A [M, K]; B [N, K] (B_TRANS) or [K, N].
+#include "precision.glsl"
+
+layout(constant_id = 4) const bool B_TRANS = true;
+layout(constant_id = 5) const bool HAS_BIAS = false;
+layout(constant_id = 6) const bool HAS_RES = false;
+#define VD_B_K_CONTIG B_TRANS
+#include "gemm_coopmat.glsl"
+
+layout(local_size_x_id = 3) in;
+
+layout(std430, binding = 0) readonly buffer A { VD_T a_data[]; };
+layout(std430, binding = 1) readonly buffer B { VD_T b_data[]; };
+layout(std430, binding = 2) readonly buffer Bias { VD_T bias_data[]; };
+layout(std430, binding = 3) readonly buffer Res { VD_T res_data[]; };
+layout(std430, binding = 4) buffer C { VD_T c_data[]; };
+
+layout(push_constant) uniform Push {
+  uint M, N, K;
+  uint lda, ldb, ldc;
+  uint stride_a, stride_b, stride_c;
+} pc;
+
+float vd_cm_load_a(uint batch, uint gm, uint gk) {
+  if (gm >= pc.M || gk >= pc.K) return 0.0;
+  return VD_LOAD(a_data[batch * pc.stride_a + gm * pc.lda + gk]);
+}
+
+float vd_cm_load_b(uint batch, uint gk, uint gn) {
+  if (gn >= pc.N || gk >= pc.K) return 0.0;
+  return VD_LOAD(b_data[batch * pc.stride_b + (B_TRANS ? gn * pc.ldb + gk : gk * pc.ldb + gn)]);
+}
+
+void vd_cm_store(uint batch, uint gm, uint gn, float v) {
+  uint idx = batch * pc.stride_c + gm * pc.ldc + gn;
+  if (HAS_BIAS) v += VD_LOAD(bias_data[gn]);
+  if (HAS_RES) v += VD_LOAD(res_data[idx]);
+  c_data[idx] = VD_STORE(v);
+}
+
+void main() {
+  vd_cm_gemm(gl_WorkGroupID.z, gl_WorkGroupID.y * BM, gl_WorkGroupID.x * BN, pc.M, pc.N, pc.K);
+}

@@ -1,0 +1,216 @@
+// vd_op_conv2d against the double-precision CPU reference and PyTorch goldens: kernel sizes 1, 3, 5,
+// 3x1 and patch embeddings (8x8 / 14x14, stride = kernel), strides 1 and 2, symmetric and the VAE's
+// asymmetric (0, 1, 0, 1) padding, bias and fused residual (also in place), odd sizes (Cin 3, Cout 7,
+// H = W = 1, 5, 33), batch 1 and 2, every portable tile, real-network shapes scaled for lavapipe, fp32
+// and fp16 storage.
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "graph/op_conv.h"
+#include "runtime/context.h"
+#include "tests/ref/ref_conv.h"
+#include "tests/vdtest.h"
+#include "tests/vdtest_golden.h"
+#include "tests/vdtest_ops.h"
+
+typedef struct cv_case {
+  uint32_t n, cin, h, w, cout, kh, kw, sh, sw;
+  uint32_t pt, pl, pb, pr;  // padding top, left, bottom, right
+  bool bias, res, in_place;
+  vd_gemm_tile_id tile;
+  vd_gemm_variant variant;  // set by the sweep
+} cv_case;
+
+static vd_conv2d_params cv_params(const cv_case *c) {
+  return (vd_conv2d_params){.batch = c->n, .cin = c->cin, .h = c->h, .w = c->w, .cout = c->cout, .kh = c->kh,
+                            .kw = c->kw, .stride_h = c->sh, .stride_w = c->sw, .pad_top = c->pt,
+                            .pad_left = c->pl, .pad_bottom = c->pb, .pad_right = c->pr, .tile = c->tile,
+                            .variant = c->variant};
+}
+
+static ref_conv2d_shape cv_shape(const cv_case *c) {
+  return (ref_conv2d_shape){c->n, c->cin, c->h, c->w, c->cout, c->kh, c->kw, c->sh, c->sw,
+                            c->pt, c->pl, c->pb, c->pr};
+}
+
+// Runs the op on given inputs (NULL bias/res: absent) and returns the downloaded output (malloc'd).
+static float *cv_gpu(const vdt_env *env, vd_precision prec, const vd_conv2d_params *p, const float *x,
+                     const float *w, const float *bias, const float *res, bool in_place) {
+  size_t nx = (size_t)p->batch * p->cin * p->h * p->w, nw = (size_t)p->cout * p->cin * p->kh * p->kw;
+  size_t ny = (size_t)p->batch * p->cout * vd_conv2d_out_h(p) * vd_conv2d_out_w(p);
+  vd_buffer *dx = vdt_upload(env, prec, x, nx), *dw = vdt_upload(env, prec, w, nw);
+  vd_buffer *db = bias ? vdt_upload(env, prec, bias, p->cout) : NULL;
+  vd_buffer *dr = res && !in_place ? vdt_upload(env, prec, res, ny) : NULL;
+  vd_buffer *dy = in_place ? vdt_upload(env, prec, res, ny) : vdt_poisoned(env, prec, ny);
+  vd_op_env op = vdt_op_env(env, prec);
+  vd_view none = {0};
+  vd_view vres = in_place ? vd_view_of(dy) : dr ? vd_view_of(dr) : none;
+  vdt_begin(env);
+  CHECK_OK(vd_op_conv2d(&op, p, vd_view_of(dx), vd_view_of(dw), db ? vd_view_of(db) : none, vres, vd_view_of(dy)));
+  vdt_submit(env);
+  float *y = vdt_download(env, prec, dy, ny);
+  vd_buffer_destroy(env->ctx, dx), vd_buffer_destroy(env->ctx, dw), vd_buffer_destroy(env->ctx, dy);
+  if (db) vd_buffer_destroy(env->ctx, db);
+  if (dr) vd_buffer_destroy(env->ctx, dr);
+  return y;
+}
+
+static double cv_run(const vdt_env *env, vd_precision prec, const cv_case *c, vdt_rng *rng) {
+  vd_conv2d_params p = cv_params(c);
+  ref_conv2d_shape s = cv_shape(c);
+  size_t nx = (size_t)c->n * c->cin * c->h * c->w, nw = (size_t)c->cout * c->cin * c->kh * c->kw;
+  size_t ny = (size_t)c->n * c->cout * vd_conv2d_out_h(&p) * vd_conv2d_out_w(&p);
+  float *x = vdt_random(rng, nx, -1, 1, prec), *w = vdt_random(rng, nw, -1, 1, prec);
+  float *bias = vdt_random(rng, c->cout, -1, 1, prec), *res = vdt_random(rng, ny, -1, 1, prec);
+  float *got = cv_gpu(env, prec, &p, x, w, c->bias ? bias : NULL, c->res ? res : NULL, c->in_place);
+  double *want = malloc(ny * sizeof(double));
+  ref_conv2d(&s, x, w, c->bias ? bias : NULL, c->res ? res : NULL, want);
+  double err = vdt_rel_err(got, want, ny);
+  free(x), free(w), free(bias), free(res), free(got), free(want);
+  return err;
+}
+
+#define SYM(p) p, p, p, p
+static const cv_case cases[] = {
+    // odd sizes and kernel shapes
+    {1, 3, 5, 5, 7, 3, 3, 1, 1, SYM(1), true, false, false, 0, 0},
+    {2, 3, 1, 1, 7, 1, 1, 1, 1, SYM(0), true, false, false, 0, 0},      // H = W = 1, 1x1
+    {2, 3, 1, 1, 7, 3, 3, 1, 1, SYM(1), false, true, false, 0, 0},      // H = W = 1, 3x3 padded
+    {1, 5, 33, 33, 7, 3, 3, 2, 2, 0, 0, 1, 1, true, false, false, 0, 0},  // VAE downsample padding
+    {2, 4, 32, 32, 3, 3, 3, 2, 2, 0, 0, 1, 1, true, true, false, 0, 0},   // even size, batch 2, residual
+    {2, 4, 33, 33, 3, 3, 3, 1, 1, SYM(1), true, false, false, 0, 0},    // Cout 3 (VAE conv_out)
+    {1, 3, 9, 11, 5, 5, 5, 1, 1, SYM(2), true, false, false, 0, 0},     // 5x5
+    {1, 2, 7, 9, 3, 3, 1, 1, 1, 1, 0, 1, 0, false, false, false, 0, 0},  // 3x1
+    {1, 6, 9, 9, 4, 3, 3, 2, 2, SYM(1), true, false, false, 0, 0},      // stride 2 symmetric
+    // patch embeddings (stride = kernel)
+    {1, 3, 32, 32, 48, 8, 8, 8, 8, SYM(0), true, false, false, 0, 0},   // DINO 8x8 3->384, scaled
+    {2, 3, 28, 28, 32, 14, 14, 14, 14, SYM(0), true, false, false, 0, 0},  // InternViT 14x14, scaled
+    // real-network shapes, scaled for lavapipe
+    {1, 64, 16, 16, 64, 3, 3, 1, 1, SYM(1), true, false, false, 0, 0},  // 3x3 64->64
+    {1, 320, 8, 8, 320, 3, 3, 1, 1, SYM(1), true, true, false, 0, 0},   // UNet ResBlock conv2 + skip
+    {2, 64, 8, 8, 32, 1, 1, 1, 1, SYM(0), true, true, true, 0, 0},      // 1x1 shortcut, in-place residual
+    {1, 4, 16, 16, 32, 3, 3, 1, 1, SYM(1), true, false, false, 0, 0},   // conv_in (latent 4 channels)
+};
+
+// tol_override > 0: that bound (coopmat), else the precision's.
+static void test_sweep(const vdt_env *env, vd_precision prec, vd_gemm_variant variant, double tol_override) {
+  vdt_rng rng = {0x5eedull + prec};
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
+    cv_case cc = cases[i];
+    cc.variant = variant;
+    const cv_case *c = &cc;
+    double err = cv_run(env, prec, c, &rng);
+    double tol = tol_override > 0 ? tol_override : vdt_tol(prec, c->cin * c->kh * c->kw > 256);
+    CHECK_MSG(err <= tol, "%s case %zu (n%u %u->%u %ux%u at %ux%u s%u): rel err %.3g > %.1g",
+              vd_precision_name(prec), i, c->n, c->cin, c->cout, c->kh, c->kw, c->h, c->w, c->sh, err, tol);
+  }
+}
+
+// The cooperative-matrix conv where the device has it (an H200, not lavapipe), and everywhere its
+// emulated twin (same tiling, matrix operations in shared memory): fp16 operands, so the fp16 bound
+// applies to both storage precisions.
+static void test_coopmat(const vdt_env *env) {
+  for (int pi = 0; pi < 2; ++pi) {
+    vd_precision prec = pi ? VD_PRECISION_F16 : VD_PRECISION_F32;
+    vd_op_env op = vdt_op_env(env, prec);
+    for (int emu = 0; emu < 2; ++emu) {
+      vd_gemm_variant v = emu ? VD_GEMM_VARIANT_COOPMAT_EMULATED : VD_GEMM_VARIANT_COOPMAT;
+      const char *shader = vd_gemm_coopmat_shader("conv2d", emu);
+      if (!vd_gemm_coopmat_available(&op, shader)) {
+        printf("coopmat conv2d %s (%s): skipped, not available on this device/build\n", shader,
+               vd_precision_name(prec));
+        continue;
+      }
+      vd_conv2d_params big = vd_conv2d_params_make(2, 320, 32, 32, 320, 3, 1, 1);
+      big.variant = v;
+      printf("coopmat conv2d %s (%s): %s\n", shader, vd_precision_name(prec), vd_op_conv2d_variant(&op, &big));
+      test_sweep(env, prec, v, 1e-2);
+    }
+  }
+}
+
+static void test_tiles(const vdt_env *env, vd_precision prec) {
+  vdt_rng rng = {0x7111ull + prec};
+  for (int t = VD_GEMM_TILE_AUTO + 1; t < VD_GEMM_TILE_COUNT; ++t) {
+    cv_case c = {2, 5, 17, 19, 21, 3, 3, 2, 1, 0, 1, 1, 1, true, true, false, (vd_gemm_tile_id)t,
+                 VD_GEMM_VARIANT_PORTABLE};
+    double err = cv_run(env, prec, &c, &rng);
+    CHECK_MSG(err <= vdt_tol(prec, 0), "%s tile %s: rel err %.3g", vd_precision_name(prec),
+              vd_gemm_tile_get((vd_gemm_tile_id)t)->name, err);
+  }
+}
+
+// One golden case: x, w, optional bias, expected y from torch.nn.functional.
+static void golden_case(const vdt_env *env, vd_precision prec, const vdt_goldens *g, const char *tag,
+                        vd_conv2d_params p) {
+  char name[64];
+  int rank;
+  int64_t shape[8];
+  snprintf(name, sizeof name, "%s_x", tag);
+  const float *x = vdt_golden(g, name, &rank, shape);
+  p.batch = (uint32_t)shape[0], p.cin = (uint32_t)shape[1], p.h = (uint32_t)shape[2], p.w = (uint32_t)shape[3];
+  snprintf(name, sizeof name, "%s_w", tag);
+  const float *w = vdt_golden(g, name, &rank, shape);
+  p.cout = (uint32_t)shape[0], p.kh = (uint32_t)shape[2], p.kw = (uint32_t)shape[3];
+  snprintf(name, sizeof name, "%s_b", tag);
+  const float *b = strcmp(tag, "sym") ? vdt_golden(g, name, &rank, shape) : NULL;
+  snprintf(name, sizeof name, "%s_y", tag);
+  const float *y = vdt_golden(g, name, &rank, shape);
+  size_t ny = vdt_golden_count(g, name);
+  CHECK(ny == (size_t)p.batch * p.cout * vd_conv2d_out_h(&p) * vd_conv2d_out_w(&p));
+  float *got = cv_gpu(env, prec, &p, x, w, b, NULL, false);
+  double *want = malloc(ny * sizeof(double));
+  for (size_t i = 0; i < ny; ++i) want[i] = y[i];
+  double err = vdt_rel_err(got, want, ny);
+  CHECK_MSG(err <= vdt_tol(prec, 0), "golden %s (%s): rel err %.3g", tag, vd_precision_name(prec), err);
+  free(got), free(want);
+}
+
+static void test_goldens(const vdt_env *env, vd_precision prec) {
+  vdt_goldens *g = vdt_goldens_load(VLMD_SOURCE_DIR "/tests/data/goldens/conv.safetensors");
+  vd_conv2d_params down = {.stride_h = 2, .stride_w = 2, .pad_bottom = 1, .pad_right = 1};  // F.pad(x, (0,1,0,1))
+  golden_case(env, prec, g, "down", down);
+  golden_case(env, prec, g, "patch", (vd_conv2d_params){.stride_h = 8, .stride_w = 8});
+  golden_case(env, prec, g, "sym", (vd_conv2d_params){.stride_h = 1, .stride_w = 1, SYM(1)});
+  vdt_goldens_free(g);
+}
+
+static void test_errors(const vdt_env *env) {
+  vd_op_env op = vdt_op_env(env, VD_PRECISION_F32);
+  vd_buffer *small = vdt_poisoned(env, VD_PRECISION_F32, 64);
+  vd_view v = vd_view_of(small), none = {0};
+  vd_conv2d_params p = vd_conv2d_params_make(1, 2, 4, 4, 2, 3, 1, 1);
+  vdt_begin(env);
+  CHECK_ERR(vd_op_conv2d(&op, &p, v, none, none, none, v), VD_ERR_INVALID_ARGUMENT);  // no weights
+  p.cin = 8;
+  CHECK_ERR(vd_op_conv2d(&op, &p, v, v, none, none, v), VD_ERR_INVALID_ARGUMENT);  // x too small
+  p = vd_conv2d_params_make(1, 1, 2, 2, 1, 5, 1, 0);
+  CHECK_ERR(vd_op_conv2d(&op, &p, v, v, none, none, v), VD_ERR_INVALID_ARGUMENT);  // kernel > input
+  vdt_submit(env);
+  vd_buffer_destroy(env->ctx, small);
+  // Output size and FLOP count of the VAE downsample at 256x256 (128 channels).
+  vd_conv2d_params d = {.batch = 1, .cin = 128, .h = 256, .w = 256, .cout = 128, .kh = 3, .kw = 3,
+                        .stride_h = 2, .stride_w = 2, .pad_bottom = 1, .pad_right = 1};
+  CHECK(vd_conv2d_out_h(&d) == 128 && vd_conv2d_out_w(&d) == 128);
+  CHECK(vd_op_conv2d_flops(&d) == 2ull * 128 * 128 * 128 * 128 * 9);
+}
+
+int main(void) {
+  vdt_env env = vdt_env_create();
+  for (int pi = 0; pi < 2; ++pi) {
+    vd_precision prec = pi ? VD_PRECISION_F16 : VD_PRECISION_F32;
+    test_sweep(&env, prec, VD_GEMM_VARIANT_PORTABLE, 0);
+    test_tiles(&env, prec);
+    test_goldens(&env, prec);
+  }
+  vd_op_env op = vdt_op_env(&env, VD_PRECISION_F32);
+  vd_conv2d_params big = vd_conv2d_params_make(2, 320, 32, 32, 320, 3, 1, 1);
+  printf("conv 3x3 320->320 at 32x32 variant: %s\n", vd_op_conv2d_variant(&op, &big));
+  test_coopmat(&env);
+  test_errors(&env);
+  CHECK(vdt_env_destroy(&env) == 0);
+  return vdt_finish("test_op_conv");
+}
