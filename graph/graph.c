@@ -66,7 +66,7 @@ void vd_graph_scope_pop(vd_graph *g) {
   if (g->scope_depth) g->scope[g->scope_len[--g->scope_depth]] = '\0';
 }
 
-static void vd_scoped_name(const vd_graph *g, const char *local, char out[VD_NAME_LEN]) {
+void vd_graph_scoped_name(const vd_graph *g, const char *local, char out[VD_NAME_LEN]) {
   if (g->scope[0] && local[0]) snprintf(out, VD_NAME_LEN, "%.80s.%.46s", g->scope, local);
   else snprintf(out, VD_NAME_LEN, "%s", g->scope[0] ? g->scope : local);
 }
@@ -153,7 +153,7 @@ vd_tensor_id vd_graph_constant(vd_graph *g, const char *name, vd_dtype dtype, ui
 
 vd_tensor_id vd_graph_tensor(vd_graph *g, const char *local, vd_dtype dtype, uint32_t rank, const int64_t *shape) {
   char full[VD_NAME_LEN];
-  vd_scoped_name(g, local, full);
+  vd_graph_scoped_name(g, local, full);
   return vd_add_tensor(g, full, VD_TENSOR_INTERMEDIATE, dtype, rank, shape);
 }
 
@@ -176,7 +176,7 @@ vd_status vd_graph_node(vd_graph *g, const char *local, const char *op, vd_node_
                         uint32_t n_out, uint64_t flops) {
   if (g->error) return g->error;
   char full[VD_NAME_LEN];
-  vd_scoped_name(g, local, full);
+  vd_graph_scoped_name(g, local, full);
   if (n_in > VD_NODE_MAX_IN || n_out > VD_NODE_MAX_OUT || n_out == 0 || params_size > VD_NODE_PARAM_BYTES)
     return vd_graph_fail(g, vd_status_make(VD_ERR_INTERNAL, "node %s: bad arity or params", full)), g->error;
   for (uint32_t i = 0; i < n_in; ++i)

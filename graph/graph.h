@@ -81,6 +81,8 @@ vd_tensor_id vd_graph_constant(vd_graph *g, const char *name, vd_dtype dtype, ui
 // Marks a produced tensor as an output readable under `name` after a run.
 void vd_graph_output(vd_graph *g, vd_tensor_id t, const char *name);
 
+// "<scope>.<local>" (or just the scope when local is "") into out.
+void vd_graph_scoped_name(const vd_graph *g, const char *local, char out[VD_NAME_LEN]);
 // For op builders: a new intermediate tensor named "<scope>.<local>".
 vd_tensor_id vd_graph_tensor(vd_graph *g, const char *local, vd_dtype dtype, uint32_t rank, const int64_t *shape);
 // For op builders: appends a node; inputs must exist, outputs must be new intermediates (unproduced).
