@@ -450,7 +450,7 @@ class ControlledUnetModel(nn.Module):
         """spec §2.3.8: control[12] added after the middle block; skip i gets control[11-i]
         (only for i < 3 when only_mid_control), the skip is concatenated after h."""
         hs = []
-        emb = self.time_embed(timestep_embedding(timesteps, self.model_channels))
+        emb = self.time_embed(timestep_embedding(timesteps, self.model_channels).to(self.time_embed[0].weight.dtype))
         h = x
         for blk in self.input_blocks:
             h = blk(h, emb, context)
@@ -495,7 +495,7 @@ class SemanticGuidedNetwork(nn.Module):
                                                            nn.InstanceNorm2d(c4), nn.SiLU()))
 
     def forward(self, x, hint, timesteps, context):
-        emb = self.time_embed(timestep_embedding(timesteps, self.model_channels))
+        emb = self.time_embed(timestep_embedding(timesteps, self.model_channels).to(self.time_embed[0].weight.dtype))
         g = self.input_hint_block(hint)
         outs = []
         h = x
