@@ -213,7 +213,7 @@ def caption_tokens(name, n_words):
     return np.asarray(ids, dtype=np.int32)
 
 
-def make_goldens(cfg, sd):
+def make_goldens(cfg, sd, check_fp64=False):
     import torch
     sys.path.insert(0, HERE)
     import vlmdiff_ref as ref
@@ -232,33 +232,38 @@ def make_goldens(cfg, sd):
         write_safetensors(os.path.join(OUT, fname), arrs, sort=True)
         written[fname] = {k: (a.dtype.name, list(a.shape)) for k, a in arrs.items()}
 
-    def report(name, fp32, fp64):
+    def report(name, fp32, fp64_fn):
+        if not check_fp64:
+            print(f"  {name:34s} max|x| {float(fp32.abs().max()):9.4f}")
+            return
+        fp64 = fp64_fn()
         d = float((fp32.double() - fp64).abs().max() / fp64.abs().max())
         print(f"  {name:34s} max|x| {float(fp64.abs().max()):9.4f}  fp32-vs-fp64 rel {d:.2e}")
 
-    m64 = ref.VLMDiffRef(cfg).double()
-    m64.load_state_dict({k: torch.from_numpy(np.array(v)) for k, v in sd.items()}, strict=True)
-    m64.eval()
+    m64 = None
+    if check_fp64:  # the same model in float64, to show how much of each golden is float32 rounding
+        m64 = ref.VLMDiffRef(cfg).double()
+        m64.load_state_dict({k: torch.from_numpy(np.array(v)) for k, v in sd.items()}, strict=True)
+        m64.eval()
 
     with torch.no_grad():
         # CLIP text: empty caption, a short caption (EOS + padding after it), a 75-word caption (EOS at 76)
         toks = np.stack([caption_tokens("clip/empty", 0), caption_tokens("clip/short", 7),
                          caption_tokens("clip/long", 75)])
         ctx = model.clip_text(T(toks))
-        report("clip_text/context", ctx, m64.clip_text(T(toks)))
+        report("clip_text/context", ctx, lambda: m64.clip_text(T(toks)))
         save("clip_text.safetensors", {"tokens": toks, "context": ctx})
         empty_ctx, cap_ctx = ctx[0:1], ctx[1:2]
 
         # VAE encode / decode: N=2, non-square 64x96 image (latent 8x12)
         img = T(uniform("vae/image", (2, 3, 64, 96), -2.0, 2.5))
         mean, logvar = model.vae_encode(img)
-        m64r = m64.vae_encode(img.double())
-        report("vae_encode/mean", mean, m64r[0])
-        report("vae_encode/logvar", logvar, m64r[1])
+        report("vae_encode/mean", mean, lambda: m64.vae_encode(img.double())[0])
+        report("vae_encode/logvar", logvar, lambda: m64.vae_encode(img.double())[1])
         save("vae_encode.safetensors", {"image": img, "mean": mean, "logvar": logvar})
         z = T(gaussian("vae/z", (2, 4, 8, 12)))
         dec = model.vae_decode(z)
-        report("vae_decode/image", dec, m64.vae_decode(z.double()))
+        report("vae_decode/image", dec, lambda: m64.vae_decode(z.double()))
         save("vae_decode.safetensors", {"z": z, "image": dec})
 
         # eps: N=2 with different t; only_mid_control True (non-square latent 16x24) and False (16x16)
@@ -269,7 +274,7 @@ def make_goldens(cfg, sd):
             c = T(gaussian(f"{fname}/context", (2, 77, cfg["unet"]["context_dim"])))
             hint = T(uniform(f"{fname}/hint", (2, 3, 8 * h, 8 * w), -2.0, 2.5))
             e = model.apply_model(x, t, c, hint, only_mid_control=omc)
-            report(f"{fname[:-12]}/eps", e, m64.apply_model(x.double(), t, c.double(), hint.double(), omc))
+            report(f"{fname[:-12]}/eps", e, lambda: m64.apply_model(x.double(), t, c.double(), hint.double(), omc))
             e_other = model.apply_model(x, t, c, hint, only_mid_control=not omc)
             e_noctl = model.model.diffusion_model(x, t, c, control=None)
             print(f"    rel change if only_mid_control flipped {float((e - e_other).abs().max() / e.abs().max()):.3f}"
@@ -283,10 +288,11 @@ def make_goldens(cfg, sd):
             pnoise = T(gaussian(f"{fname}/posterior_noise", (1, 4, 16, 16)))
             steps = []
             latent, samples, extra = _reconstruct_logged(model, image, noise, pnoise, cond, empty_ctx, steps)
-            l64, s64, _ = m64.reconstruct(image.double(), noise.double(), pnoise.double(), cond.double(),
-                                          empty_ctx.double())
-            report(f"{fname[:-12]}/latent", latent, l64)
-            report(f"{fname[:-12]}/samples", samples, s64)
+            r64 = (lambda: m64.reconstruct(image.double(), noise.double(), pnoise.double(), cond.double(),
+                                           empty_ctx.double())) if check_fp64 else None
+            r64v = r64() if check_fp64 else None
+            report(f"{fname[:-12]}/latent", latent, lambda: r64v[0])
+            report(f"{fname[:-12]}/samples", samples, lambda: r64v[1])
             tensors = {"image": image, "noise": noise, "posterior_noise": pnoise, "context": cond,
                        "uncond_context": empty_ctx, "latent": latent, "samples": samples,
                        "debug_z": extra["z"], "debug_x_T": extra["x_T"], "debug_x_steps": torch.stack(steps)}
@@ -323,13 +329,15 @@ def _reconstruct_logged(model, image, noise, pnoise, cond, uncond, steps_out):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--weights-only", action="store_true", help="only (re)write tiny.safetensors and tiny.ckpt")
+    ap.add_argument("--check-fp64", action="store_true", help="also run every golden in float64 and print "
+                    "the float32-vs-float64 difference (slow: about two minutes)")
     ap.add_argument("--new-digest", action="store_true", help="rewrite tiny.safetensors.sha256 instead of checking")
     a = ap.parse_args()
     t0 = time.time()
     cfg = tiny_config()
     sd = write_weights(cfg, check_digest=not a.new_digest)
     if not a.weights_only:
-        make_goldens(cfg, sd)
+        make_goldens(cfg, sd, a.check_fp64)
     print(f"done in {time.time() - t0:.1f}s")
 
 
