@@ -57,7 +57,7 @@ def load_model():
 def goldens():
     g = {}
     for f in ("clip_text", "vae_encode", "vae_decode", "eps", "eps_full_control", "reconstruct",
-              "reconstruct_uncond"):
+              "reconstruct_uncond", "reconstruct_uncond_mean"):
         g[f] = {k: torch.from_numpy(np.array(v)) for k, v in mg.read_safetensors(os.path.join(OUT, f + ".safetensors")).items()}
     return g
 
@@ -79,6 +79,10 @@ def run_all(m, g):
             lat, smp, _ = m.reconstruct(e["image"], e["noise"], e["posterior_noise"], e["context"], e["uncond_context"])
             r[f + ".latent"] = (lat, e["latent"])
             r[f + ".samples"] = (smp, e["samples"])
+        e = g["reconstruct_uncond_mean"]
+        lat, smp, _ = m.reconstruct(e["image"], e["noise"], None, e["context"], e["uncond_context"])
+        r["reconstruct_uncond_mean.latent"] = (lat, e["latent"])
+        r["reconstruct_uncond_mean.samples"] = (smp, e["samples"])
     return r
 
 

@@ -296,13 +296,15 @@ def make_goldens(cfg, sd, check_fp64=False):
             tensors = {"image": image, "noise": noise, "posterior_noise": pnoise, "context": cond,
                        "uncond_context": empty_ctx, "latent": latent, "samples": samples,
                        "debug_z": extra["z"], "debug_x_T": extra["x_T"], "debug_x_steps": torch.stack(steps)}
+            save(fname, tensors)
             if fname == "reconstruct_uncond.safetensors":
-                lm, sm, _ = model.reconstruct(image, noise, None, cond, empty_ctx)
-                tensors["latent_posterior_mean"] = lm
-                tensors["samples_posterior_mean"] = sm
                 one = model.ddim_sample(extra["x_T"], image, cond, None)  # single branch
                 print(f"    single-branch vs batched CFG rel {float((one - latent).abs().max() / latent.abs().max()):.2e}")
-            save(fname, tensors)
+                # the same inputs without posterior_noise: `--posterior mean` (z = 0.18215 * mean)
+                lm, sm, em = model.reconstruct(image, noise, None, cond, empty_ctx)
+                save("reconstruct_uncond_mean.safetensors",
+                     {"image": image, "noise": noise, "context": cond, "uncond_context": empty_ctx,
+                      "latent": lm, "samples": sm, "debug_z": em["z"], "debug_x_T": em["x_T"]})
     with open(os.path.join(OUT, "manifest.json"), "w") as f:
         json.dump(written, f, indent=1, sort_keys=True)
         f.write("\n")
