@@ -76,11 +76,11 @@ def run_all(m, g):
             r[f + ".eps"] = (m.apply_model(e["x"], e["t"], e["context"], e["hint"], omc), e["eps"])
         for f in ("reconstruct", "reconstruct_uncond"):
             e = g[f]
-            lat, smp, _ = m.reconstruct(e["image"], e["noise"], e["posterior_noise"], e["context"], e["uncond_context"])
+            lat, smp, _ = m.reconstruct_with_extras(e["image"], e["noise"], e["posterior_noise"], e["context"], e["uncond_context"])
             r[f + ".latent"] = (lat, e["latent"])
             r[f + ".samples"] = (smp, e["samples"])
         e = g["reconstruct_uncond_mean"]
-        lat, smp, _ = m.reconstruct(e["image"], e["noise"], None, e["context"], e["uncond_context"])
+        lat, smp, _ = m.reconstruct_with_extras(e["image"], e["noise"], None, e["context"], e["uncond_context"])
         r["reconstruct_uncond_mean.latent"] = (lat, e["latent"])
         r["reconstruct_uncond_mean.samples"] = (smp, e["samples"])
     return r
@@ -240,7 +240,7 @@ def main():
             h[: h.shape[0] // 2] = 0
             return orig(x, t, c, h, omc)
         m.apply_model = zero_uncond_hint
-        lat, _, _ = m.reconstruct(r["image"], r["noise"], r["posterior_noise"], r["context"], r["uncond_context"])
+        lat, _, _ = m.reconstruct_with_extras(r["image"], r["noise"], r["posterior_noise"], r["context"], r["uncond_context"])
         del m.apply_model
         print(f"  {'zero hint in the uncond branch':34s} {'reconstruct.latent':24s} {rel(lat, r['latent']):.3e}")
 
@@ -254,7 +254,7 @@ def _subset(m, g, key):
             r[key] = (m.vae_encode(g["vae_encode"]["image"])[0], g["vae_encode"]["mean"])
         elif key.startswith("reconstruct"):
             e = g["reconstruct"]
-            lat, _, _ = m.reconstruct(e["image"], e["noise"], e["posterior_noise"], e["context"], e["uncond_context"])
+            lat, _, _ = m.reconstruct_with_extras(e["image"], e["noise"], e["posterior_noise"], e["context"], e["uncond_context"])
             r[key] = (lat, e["latent"])
         else:
             e = g["eps"]

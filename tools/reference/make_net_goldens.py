@@ -288,7 +288,7 @@ def make_goldens(cfg, sd, check_fp64=False):
             pnoise = T(gaussian(f"{fname}/posterior_noise", (1, 4, 16, 16)))
             steps = []
             latent, samples, extra = _reconstruct_logged(model, image, noise, pnoise, cond, empty_ctx, steps)
-            r64 = (lambda: m64.reconstruct(image.double(), noise.double(), pnoise.double(), cond.double(),
+            r64 = (lambda: m64.reconstruct_with_extras(image.double(), noise.double(), pnoise.double(), cond.double(),
                                            empty_ctx.double())) if check_fp64 else None
             r64v = r64() if check_fp64 else None
             report(f"{fname[:-12]}/latent", latent, lambda: r64v[0])
@@ -301,7 +301,7 @@ def make_goldens(cfg, sd, check_fp64=False):
                 one = model.ddim_sample(extra["x_T"], image, cond, None)  # single branch
                 print(f"    single-branch vs batched CFG rel {float((one - latent).abs().max() / latent.abs().max()):.2e}")
                 # the same inputs without posterior_noise: `--posterior mean` (z = 0.18215 * mean)
-                lm, sm, em = model.reconstruct(image, noise, None, cond, empty_ctx)
+                lm, sm, em = model.reconstruct_with_extras(image, noise, None, cond, empty_ctx)
                 save("reconstruct_uncond_mean.safetensors",
                      {"image": image, "noise": noise, "context": cond, "uncond_context": empty_ctx,
                       "latent": lm, "samples": sm, "debug_z": em["z"], "debug_x_T": em["x_T"]})
@@ -321,7 +321,7 @@ def _reconstruct_logged(model, image, noise, pnoise, cond, uncond, steps_out):
 
     model.apply_model = hook
     try:
-        latent, samples, extra = model.reconstruct(image, noise, pnoise, cond, uncond)
+        latent, samples, extra = model.reconstruct_with_extras(image, noise, pnoise, cond, uncond)
     finally:
         del model.apply_model
     steps_out.extend(xs[1:] + [latent])  # x after step 0 .. step 9

@@ -704,7 +704,14 @@ class VLMDiffRef(nn.Module):
     def reconstruct(self, image, noise, posterior_noise, context, uncond_context, steps=10, guidance=9.0,
                     only_mid_control=True, hint=None):
         """log_images_test: z = 0.18215 * posterior sample (or mean when posterior_noise is None),
-        x_T = q_sample(z, t=999, noise), DDIM, decode. Returns (latent, samples, extras)."""
+        x_T = q_sample(z, t=999, noise), DDIM (hint = image), decode. Returns (latent, samples)."""
+        latent, samples, _ = self.reconstruct_with_extras(image, noise, posterior_noise, context, uncond_context,
+                                                          steps, guidance, only_mid_control, hint)
+        return latent, samples
+
+    def reconstruct_with_extras(self, image, noise, posterior_noise, context, uncond_context, steps=10,
+                                guidance=9.0, only_mid_control=True, hint=None):
+        """reconstruct, also returning {"z": scaled posterior sample, "x_T": start latent}."""
         mean, logvar = self.vae_encode(image)
         std = torch.exp(0.5 * logvar)
         z = mean if posterior_noise is None else mean + std * posterior_noise
