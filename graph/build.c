@@ -9,6 +9,7 @@
 #include "graph/op_matmul.h"
 #include "graph/op_misc.h"
 #include "graph/op_norm.h"
+#include "runtime/cmd.h"
 
 // ---- helpers -----------------------------------------------------------------------------------------
 
@@ -435,4 +436,27 @@ vd_tensor_id vd_b_embedding(vd_graph *g, const char *module, vd_tensor_id ids, u
   vd_tensor_id in[2] = {ids, vd_module_param(g, module, "weight", 2, wshape)};
   vd_tensor_id y = vd_new(g, module, NULL, 3, yshape);
   return vd_add_node(g, module, "embedding", rec_embedding, &p, sizeof(p), in, 2, y, VD_NO_TENSOR, 0);
+}
+
+// ---- reshape -----------------------------------------------------------------------------------------
+
+typedef struct vd_copy_params {
+  uint64_t bytes;
+} vd_copy_params;
+
+static vd_status rec_copy(const vd_op_env *env, const vd_node *n, const vd_view *io) {
+  const vd_copy_params *p = (const vd_copy_params *)n->params;
+  vd_cmd_copy(env->cmd, io[0].buffer, io[0].offset, io[1].buffer, io[1].offset, p->bytes);
+  return NULL;
+}
+
+vd_tensor_id vd_b_reshape(vd_graph *g, const char *name, vd_tensor_id x, uint32_t rank, const int64_t *shape) {
+  const vd_tensor *tx = vd_t(g, x);
+  if (!tx) return VD_NO_TENSOR;
+  uint64_t count = 1;
+  for (uint32_t i = 0; i < rank; ++i) count *= (uint64_t)shape[i];
+  if (count != vd_count(tx)) return vd_bad(g, name, "reshape changes the element count");
+  vd_copy_params p = {tx->bytes};
+  vd_tensor_id y = vd_new(g, name, tx, rank, shape);
+  return vd_add_node(g, name, "reshape", rec_copy, &p, sizeof(p), &x, 1, y, VD_NO_TENSOR, 0);
 }

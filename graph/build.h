@@ -51,5 +51,7 @@ vd_tensor_id vd_b_scale_add(vd_graph *g, const char *name, float alpha, vd_tenso
 vd_tensor_id vd_b_embedding(vd_graph *g, const char *module, vd_tensor_id ids, uint32_t vocab, uint32_t dim);
 // x [N, L, C] + weight "<scope>.<local>" [L, C] (position embeddings), broadcast over N.
 vd_tensor_id vd_b_add_param(vd_graph *g, const char *name, vd_tensor_id x, const char *local);
+// The same elements under another shape (a copy: the graph has no aliasing views).
+vd_tensor_id vd_b_reshape(vd_graph *g, const char *name, vd_tensor_id x, uint32_t rank, const int64_t *shape);
 
 #endif

@@ -37,6 +37,10 @@ void vd_graph_destroy(vd_graph *g) {
 
 vd_status vd_graph_status(const vd_graph *g) { return g->error; }
 vd_precision vd_graph_precision(const vd_graph *g) { return g->precision; }
+
+vd_status vd_graph_error(const vd_graph *g) {
+  return g->error ? vd_status_make(vd_status_code_of(g->error), "%s", vd_status_message(g->error)) : NULL;
+}
 vd_dtype vd_graph_float_dtype(const vd_graph *g) {
   return g->precision == VD_PRECISION_F16 ? VD_DTYPE_F16 : VD_DTYPE_F32;
 }

@@ -62,6 +62,8 @@ vd_status vd_graph_create(vd_precision precision, vd_graph **out_graph);
 void vd_graph_destroy(vd_graph *g);
 // The first error met while building (NULL if none). Ownership stays with the graph.
 vd_status vd_graph_status(const vd_graph *g);
+// A new status equal to the first build error (the caller owns and frees it), or NULL.
+vd_status vd_graph_error(const vd_graph *g);
 // Records an error (if none yet) and returns VD_NO_TENSOR, for builder functions.
 vd_tensor_id vd_graph_fail(vd_graph *g, vd_status st);
 vd_precision vd_graph_precision(const vd_graph *g);
