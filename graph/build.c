@@ -13,8 +13,12 @@
 
 // ---- helpers -----------------------------------------------------------------------------------------
 
-static const vd_tensor *vd_t(vd_graph *g, vd_tensor_id t) {
-  return t == VD_NO_TENSOR ? NULL : vd_graph_get_tensor(g, t);
+// Copies a tensor's description: pointers into the graph go stale when the graph grows.
+static const vd_tensor *vd_t(vd_graph *g, vd_tensor_id t, vd_tensor *copy) {
+  const vd_tensor *x = t == VD_NO_TENSOR ? NULL : vd_graph_get_tensor(g, t);
+  if (!x) return NULL;
+  *copy = *x;
+  return copy;
 }
 
 static uint64_t vd_count(const vd_tensor *x) { return x->bytes / vd_dtype_size(x->dtype); }
@@ -74,7 +78,8 @@ static vd_status rec_conv(const vd_op_env *env, const vd_node *n, const vd_view 
 
 vd_tensor_id vd_b_conv2d_pad(vd_graph *g, const char *module, vd_tensor_id x, uint32_t cout, uint32_t k, uint32_t s,
                              const uint32_t pad[4], bool bias, vd_tensor_id residual) {
-  const vd_tensor *tx = vd_t(g, x);
+  vd_tensor tx_c;
+  const vd_tensor *tx = vd_t(g, x, &tx_c);
   if (!tx) return VD_NO_TENSOR;
   if (tx->rank != 4) return vd_bad(g, module, "conv2d input must be NCHW");
   vd_conv2d_params p = vd_conv2d_params_make((uint32_t)tx->shape[0], (uint32_t)tx->shape[1], (uint32_t)tx->shape[2],
@@ -107,7 +112,8 @@ static vd_status rec_linear(const vd_op_env *env, const vd_node *n, const vd_vie
 
 vd_tensor_id vd_b_linear(vd_graph *g, const char *module, vd_tensor_id x, uint32_t out, bool bias,
                          vd_tensor_id residual) {
-  const vd_tensor *tx = vd_t(g, x);
+  vd_tensor tx_c;
+  const vd_tensor *tx = vd_t(g, x, &tx_c);
   if (!tx) return VD_NO_TENSOR;
   if (tx->rank < 2) return vd_bad(g, module, "linear input needs rank >= 2");
   int64_t in = tx->shape[tx->rank - 1], rows = (int64_t)(vd_count(tx) / (uint64_t)in);
@@ -133,7 +139,8 @@ static vd_status rec_group_norm(const vd_op_env *env, const vd_node *n, const vd
 }
 
 vd_tensor_id vd_b_group_norm(vd_graph *g, const char *module, vd_tensor_id x, uint32_t groups, float eps, bool silu) {
-  const vd_tensor *tx = vd_t(g, x);
+  vd_tensor tx_c;
+  const vd_tensor *tx = vd_t(g, x, &tx_c);
   if (!tx) return VD_NO_TENSOR;
   if (tx->rank != 4) return vd_bad(g, module, "group norm input must be NCHW");
   vd_group_norm_params p = {(uint32_t)tx->shape[0], (uint32_t)tx->shape[1], (uint32_t)tx->shape[2],
@@ -152,7 +159,8 @@ static vd_status rec_layer_norm(const vd_op_env *env, const vd_node *n, const vd
 }
 
 vd_tensor_id vd_b_layer_norm(vd_graph *g, const char *module, vd_tensor_id x, float eps) {
-  const vd_tensor *tx = vd_t(g, x);
+  vd_tensor tx_c;
+  const vd_tensor *tx = vd_t(g, x, &tx_c);
   if (!tx) return VD_NO_TENSOR;
   int64_t cols = tx->shape[tx->rank - 1];
   vd_layer_norm_params p = {(uint32_t)(vd_count(tx) / (uint64_t)cols), (uint32_t)cols, eps};
@@ -169,7 +177,8 @@ static vd_status rec_instance_norm(const vd_op_env *env, const vd_node *n, const
 }
 
 vd_tensor_id vd_b_instance_norm(vd_graph *g, const char *name, vd_tensor_id x, float eps) {
-  const vd_tensor *tx = vd_t(g, x);
+  vd_tensor tx_c;
+  const vd_tensor *tx = vd_t(g, x, &tx_c);
   if (!tx) return VD_NO_TENSOR;
   if (tx->rank != 4) return vd_bad(g, name, "instance norm input must be NCHW");
   vd_instance_norm_params p = {(uint32_t)tx->shape[0], (uint32_t)tx->shape[1], (uint32_t)tx->shape[2],
@@ -188,7 +197,12 @@ static vd_status rec_attention(const vd_op_env *env, const vd_node *n, const vd_
 
 vd_tensor_id vd_b_attention(vd_graph *g, const char *name, vd_tensor_id q, vd_tensor_id k, vd_tensor_id v,
                             uint32_t heads, bool causal) {
-  const vd_tensor *tq = vd_t(g, q), *tk = vd_t(g, k), *tv = vd_t(g, v);
+  vd_tensor tq_c;
+  const vd_tensor *tq = vd_t(g, q, &tq_c);
+  vd_tensor tk_c;
+  const vd_tensor *tk = vd_t(g, k, &tk_c);
+  vd_tensor tv_c;
+  const vd_tensor *tv = vd_t(g, v, &tv_c);
   if (!tq || !tk || !tv) return VD_NO_TENSOR;
   if (tq->rank != 3 || tk->rank != 3 || tv->rank != 3 || tq->shape[0] != tk->shape[0] ||
       tk->shape[1] != tv->shape[1] || tq->shape[2] != tk->shape[2] || tk->shape[2] != tv->shape[2] ||
@@ -203,7 +217,8 @@ vd_tensor_id vd_b_attention(vd_graph *g, const char *name, vd_tensor_id q, vd_te
 }
 
 vd_tensor_id vd_b_attention_fused(vd_graph *g, const char *name, vd_tensor_id qkv, uint32_t heads) {
-  const vd_tensor *t = vd_t(g, qkv);
+  vd_tensor t_c;
+  const vd_tensor *t = vd_t(g, qkv, &t_c);
   if (!t) return VD_NO_TENSOR;
   if (t->rank != 3 || t->shape[2] % (3 * heads)) return vd_bad(g, name, "fused attention needs [N, L, 3*H*D]");
   uint32_t c = (uint32_t)(t->shape[2] / 3);
@@ -230,7 +245,8 @@ static vd_status rec_act(const vd_op_env *env, const vd_node *n, const vd_view *
 }
 
 vd_tensor_id vd_b_act(vd_graph *g, const char *name, vd_tensor_id x, vd_activation kind) {
-  const vd_tensor *tx = vd_t(g, x);
+  vd_tensor tx_c;
+  const vd_tensor *tx = vd_t(g, x, &tx_c);
   if (!tx) return VD_NO_TENSOR;
   vd_act_params p = {kind, vd_count(tx)};
   vd_tensor_id y = vd_new(g, name, tx, tx->rank, tx->shape);
@@ -242,7 +258,8 @@ static vd_status rec_geglu(const vd_op_env *env, const vd_node *n, const vd_view
 }
 
 vd_tensor_id vd_b_geglu(vd_graph *g, const char *name, vd_tensor_id x) {
-  const vd_tensor *tx = vd_t(g, x);
+  vd_tensor tx_c;
+  const vd_tensor *tx = vd_t(g, x, &tx_c);
   if (!tx) return VD_NO_TENSOR;
   int64_t two_f = tx->shape[tx->rank - 1];
   if (two_f % 2) return vd_bad(g, name, "GEGLU needs an even last dimension");
@@ -259,7 +276,10 @@ static vd_status rec_binary(const vd_op_env *env, const vd_node *n, const vd_vie
 }
 
 vd_tensor_id vd_b_add(vd_graph *g, const char *name, vd_tensor_id a, vd_tensor_id b) {
-  const vd_tensor *ta = vd_t(g, a), *tb = vd_t(g, b);
+  vd_tensor ta_c;
+  const vd_tensor *ta = vd_t(g, a, &ta_c);
+  vd_tensor tb_c;
+  const vd_tensor *tb = vd_t(g, b, &tb_c);
   if (!ta || !tb) return VD_NO_TENSOR;
   if (ta->rank > 4 || tb->rank > 4) return vd_bad(g, name, "add supports rank <= 4");
   vd_binary_params p = {VD_BINARY_ADD, ta->rank, tb->rank, {0}, {0}};
@@ -288,7 +308,10 @@ static vd_status rec_scale_add(const vd_op_env *env, const vd_node *n, const vd_
 }
 
 vd_tensor_id vd_b_scale_add(vd_graph *g, const char *name, float alpha, vd_tensor_id a, float beta, vd_tensor_id b) {
-  const vd_tensor *ta = vd_t(g, a), *tb = vd_t(g, b);
+  vd_tensor ta_c;
+  const vd_tensor *ta = vd_t(g, a, &ta_c);
+  vd_tensor tb_c;
+  const vd_tensor *tb = vd_t(g, b, &tb_c);
   if (!ta || !tb) return VD_NO_TENSOR;
   if (ta->bytes != tb->bytes) return vd_bad(g, name, "scale_add operands differ in size");
   vd_scale_add_params p = {vd_count(ta), alpha, beta};
@@ -298,7 +321,8 @@ vd_tensor_id vd_b_scale_add(vd_graph *g, const char *name, float alpha, vd_tenso
 }
 
 vd_tensor_id vd_b_add_param(vd_graph *g, const char *name, vd_tensor_id x, const char *local) {
-  const vd_tensor *tx = vd_t(g, x);
+  vd_tensor tx_c;
+  const vd_tensor *tx = vd_t(g, x, &tx_c);
   if (!tx) return VD_NO_TENSOR;
   if (tx->rank != 3) return vd_bad(g, name, "add_param needs [N, L, C]");
   int64_t shape[2] = {tx->shape[1], tx->shape[2]};
@@ -312,7 +336,10 @@ static vd_status rec_concat(const vd_op_env *env, const vd_node *n, const vd_vie
 }
 
 vd_tensor_id vd_b_concat(vd_graph *g, const char *name, vd_tensor_id a, vd_tensor_id b) {
-  const vd_tensor *ta = vd_t(g, a), *tb = vd_t(g, b);
+  vd_tensor ta_c;
+  const vd_tensor *ta = vd_t(g, a, &ta_c);
+  vd_tensor tb_c;
+  const vd_tensor *tb = vd_t(g, b, &tb_c);
   if (!ta || !tb) return VD_NO_TENSOR;
   bool ok = ta->rank == tb->rank && ta->rank >= 2 && ta->shape[0] == tb->shape[0];
   for (uint32_t i = 2; ok && i < ta->rank; ++i) ok = ta->shape[i] == tb->shape[i];
@@ -334,7 +361,8 @@ static vd_status rec_slice(const vd_op_env *env, const vd_node *n, const vd_view
 }
 
 vd_tensor_id vd_b_slice_channels(vd_graph *g, const char *name, vd_tensor_id x, uint32_t start, uint32_t len) {
-  const vd_tensor *tx = vd_t(g, x);
+  vd_tensor tx_c;
+  const vd_tensor *tx = vd_t(g, x, &tx_c);
   if (!tx) return VD_NO_TENSOR;
   if (tx->rank < 2 || start + len > tx->shape[1] || !len) return vd_bad(g, name, "channel slice out of range");
   vd_slice_params p = {(uint32_t)tx->shape[0], (uint32_t)tx->shape[1], start, len,
@@ -356,7 +384,8 @@ static vd_status rec_upsample(const vd_op_env *env, const vd_node *n, const vd_v
 }
 
 vd_tensor_id vd_b_upsample2x(vd_graph *g, const char *name, vd_tensor_id x) {
-  const vd_tensor *tx = vd_t(g, x);
+  vd_tensor tx_c;
+  const vd_tensor *tx = vd_t(g, x, &tx_c);
   if (!tx) return VD_NO_TENSOR;
   if (tx->rank != 4) return vd_bad(g, name, "upsample input must be NCHW");
   vd_shape4 s = {(uint32_t)tx->shape[0], (uint32_t)tx->shape[1], (uint32_t)tx->shape[2], (uint32_t)tx->shape[3]};
@@ -376,7 +405,8 @@ static vd_status rec_from_tokens(const vd_op_env *env, const vd_node *n, const v
 }
 
 vd_tensor_id vd_b_to_tokens(vd_graph *g, const char *name, vd_tensor_id x) {
-  const vd_tensor *tx = vd_t(g, x);
+  vd_tensor tx_c;
+  const vd_tensor *tx = vd_t(g, x, &tx_c);
   if (!tx) return VD_NO_TENSOR;
   if (tx->rank != 4) return vd_bad(g, name, "to_tokens input must be NCHW");
   vd_shape4 s = {(uint32_t)tx->shape[0], (uint32_t)tx->shape[1], (uint32_t)tx->shape[2], (uint32_t)tx->shape[3]};
@@ -386,7 +416,8 @@ vd_tensor_id vd_b_to_tokens(vd_graph *g, const char *name, vd_tensor_id x) {
 }
 
 vd_tensor_id vd_b_from_tokens(vd_graph *g, const char *name, vd_tensor_id x, uint32_t h, uint32_t w) {
-  const vd_tensor *tx = vd_t(g, x);
+  vd_tensor tx_c;
+  const vd_tensor *tx = vd_t(g, x, &tx_c);
   if (!tx) return VD_NO_TENSOR;
   if (tx->rank != 3 || tx->shape[1] != (int64_t)h * w) return vd_bad(g, name, "from_tokens needs [N, H*W, C]");
   vd_shape4 s = {(uint32_t)tx->shape[0], (uint32_t)tx->shape[2], h, w};
@@ -402,7 +433,8 @@ static vd_status rec_timestep(const vd_op_env *env, const vd_node *n, const vd_v
 }
 
 vd_tensor_id vd_b_timestep_embedding(vd_graph *g, const char *name, vd_tensor_id t, uint32_t dim) {
-  const vd_tensor *tt = vd_t(g, t);
+  vd_tensor tt_c;
+  const vd_tensor *tt = vd_t(g, t, &tt_c);
   if (!tt) return VD_NO_TENSOR;
   if (tt->rank != 1 || tt->dtype != VD_DTYPE_F32) return vd_bad(g, name, "timesteps must be f32 [N]");
   float freqs[2048];
@@ -428,7 +460,8 @@ static vd_status rec_embedding(const vd_op_env *env, const vd_node *n, const vd_
 }
 
 vd_tensor_id vd_b_embedding(vd_graph *g, const char *module, vd_tensor_id ids, uint32_t vocab, uint32_t dim) {
-  const vd_tensor *ti = vd_t(g, ids);
+  vd_tensor ti_c;
+  const vd_tensor *ti = vd_t(g, ids, &ti_c);
   if (!ti) return VD_NO_TENSOR;
   if (ti->dtype != VD_DTYPE_I32 || ti->rank != 2) return vd_bad(g, module, "token ids must be i32 [N, L]");
   vd_embedding_params p = {(uint32_t)vd_count(ti), vocab, dim};
@@ -451,7 +484,8 @@ static vd_status rec_copy(const vd_op_env *env, const vd_node *n, const vd_view 
 }
 
 vd_tensor_id vd_b_reshape(vd_graph *g, const char *name, vd_tensor_id x, uint32_t rank, const int64_t *shape) {
-  const vd_tensor *tx = vd_t(g, x);
+  vd_tensor tx_c;
+  const vd_tensor *tx = vd_t(g, x, &tx_c);
   if (!tx) return VD_NO_TENSOR;
   uint64_t count = 1;
   for (uint32_t i = 0; i < rank; ++i) count *= (uint64_t)shape[i];

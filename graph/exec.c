@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "runtime/cmd.h"
+#include "runtime/half.h"
 
 struct vd_exec {
   vd_context *ctx;          // device
@@ -157,6 +158,42 @@ vd_status vd_exec_write(vd_exec *e, const char *input, const void *data, uint64_
                           (unsigned long long)x->bytes, (unsigned long long)bytes);
   VD_RETURN_IF_ERROR(vd_exec_wait(e));
   return vd_buffer_upload(e->ctx, (vd_buffer *)e->views[t].buffer, e->views[t].offset, data, bytes);
+}
+
+static vd_status vd_exec_dtype(vd_exec *e, const char *name, uint64_t count, vd_dtype *out_dtype) {
+  vd_tensor_id t;
+  VD_RETURN_IF_ERROR(vd_exec_lookup(e, name, &t));
+  const vd_tensor *x = vd_graph_get_tensor(e->graph, t);
+  if (x->dtype == VD_DTYPE_I32) return vd_status_make(VD_ERR_INVALID_ARGUMENT, "%s holds integers", name);
+  if (count * vd_dtype_size(x->dtype) != x->bytes)
+    return vd_status_make(VD_ERR_INVALID_ARGUMENT, "%s has %llu elements, %llu given", name,
+                          (unsigned long long)(x->bytes / vd_dtype_size(x->dtype)), (unsigned long long)count);
+  *out_dtype = x->dtype;
+  return NULL;
+}
+
+vd_status vd_exec_write_f32(vd_exec *e, const char *input, const float *data, uint64_t count) {
+  vd_dtype dt;
+  VD_RETURN_IF_ERROR(vd_exec_dtype(e, input, count, &dt));
+  if (dt == VD_DTYPE_F32) return vd_exec_write(e, input, data, count * 4);
+  uint16_t *h = malloc(count * 2 + 2);
+  if (!h) return vd_status_make(VD_ERR_OUT_OF_MEMORY, "converting %s", input);
+  vd_f32_to_f16_array(data, h, count);
+  vd_status st = vd_exec_write(e, input, h, count * 2);
+  free(h);
+  return st;
+}
+
+vd_status vd_exec_read_f32(vd_exec *e, const char *name, float *data, uint64_t count) {
+  vd_dtype dt;
+  VD_RETURN_IF_ERROR(vd_exec_dtype(e, name, count, &dt));
+  if (dt == VD_DTYPE_F32) return vd_exec_read(e, name, data, count * 4);
+  uint16_t *h = malloc(count * 2 + 2);
+  if (!h) return vd_status_make(VD_ERR_OUT_OF_MEMORY, "converting %s", name);
+  vd_status st = vd_exec_read(e, name, h, count * 2);
+  if (!st) vd_f16_to_f32_array(h, data, count);
+  free(h);
+  return st;
 }
 
 vd_status vd_exec_submit(vd_exec *e) {

@@ -29,6 +29,9 @@ void vd_exec_destroy(vd_exec *exec);
 const vd_plan *vd_exec_plan(const vd_exec *exec);
 // Host -> an input tensor's buffer (bytes must equal the tensor's size).
 vd_status vd_exec_write(vd_exec *exec, const char *input, const void *data, uint64_t bytes);
+// The same from / to float32 host data, converted to the tensor's dtype (f32 or f16).
+vd_status vd_exec_write_f32(vd_exec *exec, const char *input, const float *data, uint64_t count);
+vd_status vd_exec_read_f32(vd_exec *exec, const char *name, float *data, uint64_t count);
 // Submits the recorded command buffer and waits. With profiling, prints the node table to stderr.
 vd_status vd_exec_run(vd_exec *exec);
 vd_status vd_exec_submit(vd_exec *exec);  // without waiting

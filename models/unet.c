@@ -34,6 +34,7 @@ static vd_tensor_id vd_time_embed(vd_graph *g, vd_tensor_id temb, uint32_t mc) {
 
 static vd_tensor_id vd_resblock(vd_unet_ctx *u, const char *m, vd_tensor_id x, uint32_t cout) {
   vd_graph *g = u->g;
+  if (vd_graph_status(g) || !vd_tt(g, x)) return VD_NO_TENSOR;  // an earlier error stands
   vd_graph_scope_push(g, "%s", m);
   uint32_t cin = vd_ch(g, x);
   const vd_tensor *tx = vd_tt(g, x);
@@ -53,6 +54,8 @@ static vd_tensor_id vd_resblock(vd_unet_ctx *u, const char *m, vd_tensor_id x, u
 static vd_tensor_id vd_cross_attention(vd_unet_ctx *u, const char *m, vd_tensor_id x, vd_tensor_id ctx,
                                        uint32_t heads) {
   vd_graph *g = u->g;
+  if (vd_graph_status(g) || !vd_tt(g, x)) return VD_NO_TENSOR;  // an earlier error stands
+  if (!vd_tt(g, x)) return VD_NO_TENSOR;
   uint32_t c = (uint32_t)vd_tt(g, x)->shape[2];
   vd_graph_scope_push(g, "%s", m);
   vd_tensor_id q = vd_b_linear(g, "to_q", x, c, false, VD_NO_TENSOR);
@@ -66,6 +69,7 @@ static vd_tensor_id vd_cross_attention(vd_unet_ctx *u, const char *m, vd_tensor_
 // BasicTransformerBlock on tokens [N, HW, C].
 static vd_tensor_id vd_transformer_block(vd_unet_ctx *u, const char *m, vd_tensor_id x, uint32_t heads) {
   vd_graph *g = u->g;
+  if (vd_graph_status(g) || !vd_tt(g, x)) return VD_NO_TENSOR;  // an earlier error stands
   if (!vd_tt(g, x)) return VD_NO_TENSOR;
   uint32_t c = (uint32_t)vd_tt(g, x)->shape[2];
   vd_graph_scope_push(g, "%s", m);
@@ -84,6 +88,7 @@ static vd_tensor_id vd_transformer_block(vd_unet_ctx *u, const char *m, vd_tenso
 
 static vd_tensor_id vd_spatial_transformer(vd_unet_ctx *u, const char *m, vd_tensor_id x) {
   vd_graph *g = u->g;
+  if (vd_graph_status(g) || !vd_tt(g, x)) return VD_NO_TENSOR;  // an earlier error stands
   const vd_tensor *t = vd_tt(g, x);
   if (!t) return VD_NO_TENSOR;
   uint32_t c = (uint32_t)t->shape[1], h = (uint32_t)t->shape[2], w = (uint32_t)t->shape[3];

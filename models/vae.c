@@ -14,6 +14,7 @@ static uint32_t vd_channels(vd_graph *g, vd_tensor_id x) {
 
 // ResnetBlock without time embedding: conv2(silu(norm2(conv1(silu(norm1(x)))))) + shortcut(x).
 static vd_tensor_id vd_vae_resblock(vd_graph *g, const char *m, vd_tensor_id x, uint32_t cout) {
+  if (vd_graph_status(g) || !vd_graph_get_tensor(g, x)) return VD_NO_TENSOR;  // an earlier error stands
   char n[VD_NAME_LEN];
   vd_graph_scope_push(g, "%s", m);
   uint32_t cin = vd_channels(g, x);
@@ -29,6 +30,7 @@ static vd_tensor_id vd_vae_resblock(vd_graph *g, const char *m, vd_tensor_id x, 
 
 // Single-head self-attention over the H*W positions; out = x + proj_out(attention).
 static vd_tensor_id vd_vae_attn(vd_graph *g, const char *m, vd_tensor_id x) {
+  if (vd_graph_status(g) || !vd_graph_get_tensor(g, x)) return VD_NO_TENSOR;  // an earlier error stands
   const vd_tensor *t = vd_graph_get_tensor(g, x);
   if (!t) return VD_NO_TENSOR;
   uint32_t c = (uint32_t)t->shape[1], h = (uint32_t)t->shape[2], w = (uint32_t)t->shape[3];

@@ -1,0 +1,15 @@
+// The tiny VLMDiff test model (tests/data/nets): its configs, and its weights regenerated natively with
+// the counter-based generator tools/reference/make_net_goldens.py specifies (tests/data/nets/README.md),
+// written as a safetensors file so the tests load them through the engine's real readers.
+#ifndef VD_TESTS_NETS_TINY_H
+#define VD_TESTS_NETS_TINY_H
+
+#include "models/config.h"
+
+// Reads tests/data/nets/tiny.yaml and tiny_clip_config.json; exits the test on failure.
+void vdt_tiny_configs(vd_ldm_config *ldm, vd_clip_text_config *clip);
+// Writes every weight the tiny model's networks declare to `path` (once per process; later calls reuse
+// the file). Returns the path.
+const char *vdt_tiny_weights(const vd_ldm_config *ldm, const vd_clip_text_config *clip);
+
+#endif
