@@ -220,7 +220,7 @@ static vd_status vd_matmul_matvec(const vd_op_env *env, const vd_matmul_params *
 }
 
 static vd_status vd_matmul_coopmat(const vd_op_env *env, const vd_matmul_params *p, const vd_binding bind[5],
-                                   bool has_bias, bool has_res) {
+                                   vd_view a, vd_view b, bool has_bias, bool has_res) {
   bool emulated = p->variant == VD_GEMM_VARIANT_COOPMAT_EMULATED;
   const char *shader = vd_gemm_coopmat_shader("matmul", emulated);
   if (!vd_gemm_coopmat_available(env, shader))
@@ -228,11 +228,15 @@ static vd_status vd_matmul_coopmat(const vd_op_env *env, const vd_matmul_params 
                                               "(policy off, no fp16 arithmetic, or shader not compiled)", shader);
   vd_policy pol = vd_gemm_coopmat_policy(vd_env_ctx(env), emulated);
   vd_gemm_coopmat_tile t = vd_gemm_coopmat_tile_choose(&pol, p->m, p->n, p->batch);
+  uint32_t lda, ldb, ldc, eb = vd_precision_bytes(env->precision);
+  vd_matmul_pitches(p, &lda, &ldb, &ldc);
+  bool nk = p->b_layout == VD_MATMUL_B_NK;
   vd_pipeline_desc desc = {.shader = shader, .precision = env->precision, .binding_count = 5,
-                           .push_size = 9 * 4, .spec_count = 9};
-  uint32_t spec[9] = {pol.coopmat_m, pol.coopmat_n, pol.coopmat_k, t.invocations,
-                      p->b_layout == VD_MATMUL_B_NK, has_bias, has_res, t.sg_m, t.sg_n};
-  for (uint32_t i = 0; i < 9; ++i) desc.spec[i] = spec[i];
+                           .push_size = 9 * 4, .spec_count = 12};
+  uint32_t spec[12] = {pol.coopmat_m, pol.coopmat_n, pol.coopmat_k, t.invocations, nk, has_bias, has_res, t.sg_m,
+                       t.sg_n, 0, vd_gemm_vec_width(p->k, lda, p->stride_a, p->batch, a, eb),
+                       vd_gemm_vec_width(nk ? p->k : p->n, ldb, p->stride_b, p->batch, b, eb)};
+  for (uint32_t i = 0; i < 12; ++i) desc.spec[i] = spec[i];
   desc.required_subgroup_size = vd_gemm_coopmat_subgroup_size(vd_env_ctx(env));
   return vd_matmul_dispatch(env, p, &desc, t.bm, t.bn, bind);
 }
@@ -255,7 +259,7 @@ vd_status vd_op_matmul(const vd_op_env *env, const vd_matmul_params *p, vd_view 
   };
   bool has_bias = bias.buffer != NULL, has_res = residual.buffer != NULL;
   if (vd_matmul_use_matvec(p)) return vd_matmul_matvec(env, p, bind, a, b, has_bias, has_res);
-  if (vd_matmul_use_coopmat(env, p)) return vd_matmul_coopmat(env, p, bind, has_bias, has_res);
+  if (vd_matmul_use_coopmat(env, p)) return vd_matmul_coopmat(env, p, bind, a, b, has_bias, has_res);
   return vd_matmul_portable(env, p, bind, a, b, has_bias, has_res);
 }
 

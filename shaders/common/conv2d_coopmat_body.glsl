@@ -13,7 +13,14 @@ layout(constant_id = 9) const uint KW = 3;
 layout(local_size_x_id = 3) in;
 
 layout(std430, binding = 0) readonly buffer X { VD_T x_data[]; };
+#if VD_FP16
+#define VD_T4 f16vec4
+#else
+#define VD_T4 vec4
+#endif
+
 layout(std430, binding = 1) readonly buffer Wt { VD_T w_data[]; };
+layout(std430, binding = 1) readonly buffer Wt4 { VD_T4 w_vec[]; };  // weights as 4-vectors when VA = 4
 layout(std430, binding = 2) readonly buffer Bias { VD_T bias_data[]; };
 layout(std430, binding = 3) readonly buffer Res { VD_T res_data[]; };
 layout(std430, binding = 4) buffer Y { VD_T y_data[]; };
@@ -25,19 +32,20 @@ layout(push_constant) uniform Push {
   int pad_top, pad_left;
 } pc;
 
-float vd_cm_load_a(uint batch, uint gm, uint gk) {
+vec4 vd_cm_load_a(uint batch, uint gm, uint gk) {
   uint K = pc.cin * KH * KW;
-  if (gm >= pc.cout || gk >= K) return 0.0;
-  return VD_LOAD(w_data[gm * K + gk]);
+  if (gm >= pc.cout || gk >= K) return vec4(0.0);
+  if (VA == 4) return vec4(w_vec[(gm * K + gk) / 4]);  // the host checked K % 4 == 0
+  return vec4(VD_LOAD(w_data[gm * K + gk]), 0.0, 0.0, 0.0);
 }
 
-float vd_cm_load_b(uint batch, uint gk, uint gn) {
-  if (gn >= pc.ho * pc.wo || gk >= pc.cin * KH * KW) return 0.0;
+vec4 vd_cm_load_b(uint batch, uint gk, uint gn) {  // VB = 1: one input element of the patch matrix
+  if (gn >= pc.ho * pc.wo || gk >= pc.cin * KH * KW) return vec4(0.0);
   uint ci = gk / (KH * KW), r = gk % (KH * KW);
   int iy = int((gn / pc.wo) * pc.stride_h) - pc.pad_top + int(r / KW);
   int ix = int((gn % pc.wo) * pc.stride_w) - pc.pad_left + int(r % KW);
-  if (iy < 0 || iy >= int(pc.h) || ix < 0 || ix >= int(pc.w)) return 0.0;
-  return VD_LOAD(x_data[((batch * pc.cin + ci) * pc.h + uint(iy)) * pc.w + uint(ix)]);
+  if (iy < 0 || iy >= int(pc.h) || ix < 0 || ix >= int(pc.w)) return vec4(0.0);
+  return vec4(VD_LOAD(x_data[((batch * pc.cin + ci) * pc.h + uint(iy)) * pc.w + uint(ix)]), 0.0, 0.0, 0.0);
 }
 
 void vd_cm_store(uint batch, uint gm, uint gn, float v) {

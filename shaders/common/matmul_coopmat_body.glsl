@@ -10,8 +10,17 @@ layout(constant_id = 6) const bool HAS_RES = false;
 
 layout(local_size_x_id = 3) in;
 
+#if VD_FP16
+#define VD_T4 f16vec4
+#else
+#define VD_T4 vec4
+#endif
+
+// A and B are also read as 4-vectors (same bindings) when the host set VA / VB = 4.
 layout(std430, binding = 0) readonly buffer A { VD_T a_data[]; };
+layout(std430, binding = 0) readonly buffer A4 { VD_T4 a_vec[]; };
 layout(std430, binding = 1) readonly buffer B { VD_T b_data[]; };
+layout(std430, binding = 1) readonly buffer B4 { VD_T4 b_vec[]; };
 layout(std430, binding = 2) readonly buffer Bias { VD_T bias_data[]; };
 layout(std430, binding = 3) readonly buffer Res { VD_T res_data[]; };
 layout(std430, binding = 4) buffer C { VD_T c_data[]; };
@@ -22,14 +31,18 @@ layout(push_constant) uniform Push {
   uint stride_a, stride_b, stride_c;
 } pc;
 
-float vd_cm_load_a(uint batch, uint gm, uint gk) {
-  if (gm >= pc.M || gk >= pc.K) return 0.0;
-  return VD_LOAD(a_data[batch * pc.stride_a + gm * pc.lda + gk]);
+vec4 vd_cm_load_a(uint batch, uint gm, uint gk) {
+  if (gm >= pc.M || gk >= pc.K) return vec4(0.0);
+  uint idx = batch * pc.stride_a + gm * pc.lda + gk;
+  if (VA == 4) return vec4(a_vec[idx / 4]);  // the host checked idx % 4 == 0 and K % 4 == 0
+  return vec4(VD_LOAD(a_data[idx]), 0.0, 0.0, 0.0);
 }
 
-float vd_cm_load_b(uint batch, uint gk, uint gn) {
-  if (gn >= pc.N || gk >= pc.K) return 0.0;
-  return VD_LOAD(b_data[batch * pc.stride_b + (B_TRANS ? gn * pc.ldb + gk : gk * pc.ldb + gn)]);
+vec4 vd_cm_load_b(uint batch, uint gk, uint gn) {
+  if (gn >= pc.N || gk >= pc.K) return vec4(0.0);
+  uint idx = batch * pc.stride_b + (B_TRANS ? gn * pc.ldb + gk : gk * pc.ldb + gn);
+  if (VB == 4) return vec4(b_vec[idx / 4]);
+  return vec4(VD_LOAD(b_data[idx]), 0.0, 0.0, 0.0);
 }
 
 void vd_cm_store(uint batch, uint gm, uint gn, float v) {
