@@ -39,11 +39,25 @@ vec4 vd_cm_load_a(uint batch, uint gm, uint gk) {
   return vec4(VD_LOAD(w_data[gm * K + gk]), 0.0, 0.0, 0.0);
 }
 
-vec4 vd_cm_load_b(uint batch, uint gk, uint gn) {  // VB = 1: one input element of the patch matrix
-  if (gn >= pc.ho * pc.wo || gk >= pc.cin * KH * KW) return vec4(0.0);
+// Per B read slot, the output pixel of its column decoded once (vd_cm_begin): whether it exists and
+// the input row / column its patch starts at.
+bool col_ok[VD_CM_SLOTS_B];
+int col_iy0[VD_CM_SLOTS_B];
+int col_ix0[VD_CM_SLOTS_B];
+
+void vd_cm_begin(uint batch, uint m0, uint n0) {
+  for (uint s = 0; s < VD_CM_SLOTS_B; ++s) {
+    uint p = n0 + vd_cm_b_col(s);
+    col_ok[s] = p < pc.ho * pc.wo;
+    col_iy0[s] = int((p / pc.wo) * pc.stride_h) - pc.pad_top;
+    col_ix0[s] = int((p % pc.wo) * pc.stride_w) - pc.pad_left;
+  }
+}
+
+vec4 vd_cm_load_b(uint batch, uint gk, uint gn, uint slot) {  // VB = 1: one element of the patch matrix
+  if (!col_ok[slot] || gk >= pc.cin * KH * KW) return vec4(0.0);
   uint ci = gk / (KH * KW), r = gk % (KH * KW);
-  int iy = int((gn / pc.wo) * pc.stride_h) - pc.pad_top + int(r / KW);
-  int ix = int((gn % pc.wo) * pc.stride_w) - pc.pad_left + int(r % KW);
+  int iy = col_iy0[slot] + int(r / KW), ix = col_ix0[slot] + int(r % KW);
   if (iy < 0 || iy >= int(pc.h) || ix < 0 || ix >= int(pc.w)) return vec4(0.0);
   return vec4(VD_LOAD(x_data[((batch * pc.cin + ci) * pc.h + uint(iy)) * pc.w + uint(ix)]), 0.0, 0.0, 0.0);
 }

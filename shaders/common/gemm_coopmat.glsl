@@ -56,9 +56,20 @@ shared float scratch[SG_M * SG_N * CM * SSTR];  // one CM x CN matrix per subgro
 shared float emu_acc[SG_M * SG_N * RM * RN * CM * CN];  // the accumulators, per subgroup
 #endif
 
+#define VD_CM_VECS_B (BN * BK / VB)                 // vector reads per B tile
+#define VD_CM_SLOTS_B ((VD_CM_VECS_B + WG - 1u) / WG)  // B reads per invocation per K-step
+
 vec4 vd_cm_load_a(uint batch, uint gm, uint gk);
-vec4 vd_cm_load_b(uint batch, uint gk, uint gn);
+vec4 vd_cm_load_b(uint batch, uint gk, uint gn, uint slot);
+void vd_cm_begin(uint batch, uint m0, uint n0);
 void vd_cm_store(uint batch, uint gm, uint gn, float v);
+
+// Column (within the tile) of this invocation's B read number `slot` when B is read along n: the same
+// in every K-step, so includers may decode per-column data once (vd_cm_begin).
+uint vd_cm_b_col(uint slot) {
+  uint e = gl_LocalInvocationID.x + slot * WG;
+  return (e % (BN / VB)) * VB;
+}
 
 void vd_cm_load_tiles(uint batch, uint m0, uint n0, uint k0) {
   for (uint e = gl_LocalInvocationID.x; e < BM * BK / VA; e += WG) {
@@ -66,14 +77,16 @@ void vd_cm_load_tiles(uint batch, uint m0, uint n0, uint k0) {
     vec4 v = vd_cm_load_a(batch, m0 + m, k0 + k);
     for (uint c = 0; c < VA; ++c) tile_a[m * ASTR + k + c] = float16_t(v[c]);
   }
-  for (uint e = gl_LocalInvocationID.x; e < BN * BK / VB; e += WG) {
+  for (uint s = 0; s < VD_CM_SLOTS_B; ++s) {
+    uint e = gl_LocalInvocationID.x + s * WG;
+    if (e >= VD_CM_VECS_B) break;
     if (VD_B_K_CONTIG) {
       uint n = e / (BK / VB), k = (e % (BK / VB)) * VB;
-      vec4 v = vd_cm_load_b(batch, k0 + k, n0 + n);
+      vec4 v = vd_cm_load_b(batch, k0 + k, n0 + n, s);
       for (uint c = 0; c < VB; ++c) tile_b[n * BSTR + k + c] = float16_t(v[c]);
     } else {
-      uint k = e / (BN / VB), n = (e % (BN / VB)) * VB;
-      vec4 v = vd_cm_load_b(batch, k0 + k, n0 + n);
+      uint k = e / (BN / VB), n = vd_cm_b_col(s);
+      vec4 v = vd_cm_load_b(batch, k0 + k, n0 + n, s);
       for (uint c = 0; c < VB; ++c) tile_b[(n + c) * BSTR + k] = float16_t(v[c]);
     }
   }
@@ -89,6 +102,7 @@ void vd_cm_gemm(uint batch, uint m0, uint n0, uint M, uint N, uint K) {
   uint lane = gl_SubgroupInvocationID, lanes = gl_SubgroupSize;
   for (uint i = 0; i < RM * RN; ++i)
     for (uint e = lane; e < CM * CN; e += lanes) VD_EMU_ACC(sg, i, e) = 0.0;
+  vd_cm_begin(batch, m0, n0);
   for (uint k0 = 0; k0 < K; k0 += BK) {
     vd_cm_load_tiles(batch, m0, n0, k0);
     barrier();
@@ -128,6 +142,7 @@ void vd_cm_gemm(uint batch, uint m0, uint n0, uint M, uint N, uint K) {
   uint sm = sg / SG_N, sn = sg % SG_N;
   coopmat<float, gl_ScopeSubgroup, CM, CN, gl_MatrixUseAccumulator> acc[RM * RN];
   for (uint i = 0; i < RM * RN; ++i) acc[i] = coopmat<float, gl_ScopeSubgroup, CM, CN, gl_MatrixUseAccumulator>(0.0);
+  vd_cm_begin(batch, m0, n0);
 
   for (uint k0 = 0; k0 < K; k0 += BK) {
     vd_cm_load_tiles(batch, m0, n0, k0);

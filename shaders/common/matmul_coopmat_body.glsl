@@ -38,7 +38,9 @@ vec4 vd_cm_load_a(uint batch, uint gm, uint gk) {
   return vec4(VD_LOAD(a_data[idx]), 0.0, 0.0, 0.0);
 }
 
-vec4 vd_cm_load_b(uint batch, uint gk, uint gn) {
+void vd_cm_begin(uint batch, uint m0, uint n0) {}
+
+vec4 vd_cm_load_b(uint batch, uint gk, uint gn, uint slot) {
   if (gn >= pc.N || gk >= pc.K) return vec4(0.0);
   uint idx = batch * pc.stride_b + (B_TRANS ? gn * pc.ldb + gk : gk * pc.ldb + gn);
   if (VB == 4) return vec4(b_vec[idx / 4]);
