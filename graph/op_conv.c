@@ -50,7 +50,8 @@ const char *vd_op_conv2d_variant(const vd_op_env *env, const vd_conv2d_params *p
   if (vd_conv_use_coopmat(env, p)) {
     vd_policy pol = vd_gemm_coopmat_policy(vd_kernels_context(env->kernels),
                                            p->variant == VD_GEMM_VARIANT_COOPMAT_EMULATED);
-    return vd_conv_coopmat_tile(&pol, p).name;
+    const char *name = vd_conv_coopmat_tile(&pol, p).name;
+    return name ? name : "coopmat (unavailable)";
   }
   const vd_gemm_tile *t = vd_gemm_tile_get(vd_conv_tile(env, p));
   return t ? t->name : "invalid tile";

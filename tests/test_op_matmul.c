@@ -132,7 +132,8 @@ static void test_golden(const vdt_env *env, vd_precision prec) {
   int64_t sa[8], sw[8], sy[8];
   const float *a = vdt_golden(g, "linear_a", &rank, sa), *w = vdt_golden(g, "linear_w", &rank, sw);
   const float *bias = vdt_golden(g, "linear_b", &rank, sy), *y = vdt_golden(g, "linear_y", &rank, sy);
-  vd_matmul_params p = vd_matmul_params_dense(1, (uint32_t)sa[0], (uint32_t)sw[0], (uint32_t)sa[1], VD_MATMUL_B_NK, false);
+  vd_matmul_params p =
+      vd_matmul_params_dense(1, (uint32_t)sa[0], (uint32_t)sw[0], (uint32_t)sa[1], VD_MATMUL_B_NK, false);
   vd_buffer *da = vdt_upload(env, prec, a, (size_t)p.m * p.k), *dw = vdt_upload(env, prec, w, (size_t)p.n * p.k);
   vd_buffer *db = vdt_upload(env, prec, bias, p.n), *dy = vdt_poisoned(env, prec, (size_t)p.m * p.n);
   vd_op_env op = vdt_op_env(env, prec);
