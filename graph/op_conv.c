@@ -39,7 +39,8 @@ bool vd_op_conv2d_coopmat_available(const vd_op_env *env) { return vd_gemm_coopm
 static bool vd_conv_use_coopmat(const vd_op_env *env, const vd_conv2d_params *p) {
   if (p->variant == VD_GEMM_VARIANT_COOPMAT || p->variant == VD_GEMM_VARIANT_COOPMAT_EMULATED) return true;
   if (p->variant == VD_GEMM_VARIANT_PORTABLE) return false;
-  return env->precision == VD_PRECISION_F16 && vd_op_conv2d_coopmat_available(env);
+  // Few output channels (the VAE's conv_out, the UNet's 4-channel output) fill a coopmat tile poorly.
+  return env->precision == VD_PRECISION_F16 && p->cout >= 16 && vd_op_conv2d_coopmat_available(env);
 }
 
 static vd_gemm_coopmat_tile vd_conv_coopmat_tile(const vd_policy *pol, const vd_conv2d_params *p) {
