@@ -125,9 +125,18 @@ static void test_tiles(const vdt_env *env, vd_precision prec) {
     }
 }
 
+// The golden file: relative to the working directory (ctest runs in tests/) when there, so a build
+// copied to another machine (the GPU test box) still finds it; else under the configured source tree.
+static const char *golden_path(void) {
+  static const char *rel = "data/goldens/conv.safetensors";
+  FILE *f = fopen(rel, "rb");
+  if (f) fclose(f);
+  return f ? rel : VLMD_SOURCE_DIR "/tests/data/goldens/conv.safetensors";
+}
+
 // F.linear from the PyTorch golden file: weights [out, in] with bias.
 static void test_golden(const vdt_env *env, vd_precision prec) {
-  vdt_goldens *g = vdt_goldens_load(VLMD_SOURCE_DIR "/tests/data/goldens/conv.safetensors");
+  vdt_goldens *g = vdt_goldens_load(golden_path());
   int rank;
   int64_t sa[8], sw[8], sy[8];
   const float *a = vdt_golden(g, "linear_a", &rank, sa), *w = vdt_golden(g, "linear_w", &rank, sw);
