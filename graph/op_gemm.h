@@ -16,6 +16,7 @@ typedef enum vd_gemm_tile_id {
   VD_GEMM_TILE_128X128,  // 128x128 tile, 8x8 per invocation: big problems on GPUs with >= 48 KiB shared
   VD_GEMM_TILE_64X64,    // 64x64 tile, 4x4 per invocation: the default
   VD_GEMM_TILE_16X128,   // 16x128 tile, 1x8 per invocation: few rows (M <= 16: decoding, Cout = 3 or 4)
+  VD_GEMM_TILE_64X64_R8, // 64x64 tile, 8x8 per invocation (64 invocations): CPU SIMD devices (lavapipe)
   VD_GEMM_TILE_COUNT
 } vd_gemm_tile_id;
 
