@@ -53,7 +53,7 @@ vd_policy vd_gemm_coopmat_policy(const vd_context *ctx, bool emulated) {
   return pol;
 }
 
-// Shared memory of a coopmat layout (common/gemm_coopmat.glsl): fp16 A and B tiles plus fp32 scratch.
+// Shared memory of a coopmat layout (common/matmul_coopmat_core.glsl): fp16 A and B tiles plus fp32 scratch.
 static uint32_t vd_coopmat_shared_bytes(const vd_policy *pol, uint32_t sg_m, uint32_t sg_n) {
   uint32_t bk = 2 * pol->coopmat_k;
   uint32_t tiles = (2 * sg_m * pol->coopmat_m + 2 * sg_n * pol->coopmat_n) * (bk + 8) * 2;

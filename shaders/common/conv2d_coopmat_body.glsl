@@ -1,24 +1,19 @@
-// 2-D convolution as an implicit GEMM on cooperative matrices (gemm_coopmat.glsl): same
+// 2-D convolution as an implicit GEMM on cooperative matrices (matmul_coopmat_core.glsl): same
 // contract as conv2d.comp (M = Cout, N = Ho·Wo per image in workgroup z, K = Cin·KH·KW, the input
 // patches gathered into shared memory per K-step, bias and residual fused).
 #include "precision.glsl"
+#include "matmul_vec4.glsl"
 
 layout(constant_id = 4) const uint KH = 3;
 layout(constant_id = 5) const bool HAS_BIAS = false;
 layout(constant_id = 6) const bool HAS_RES = false;
 layout(constant_id = 9) const uint KW = 3;
 #define VD_B_K_CONTIG false
-#include "gemm_coopmat.glsl"
+#include "matmul_coopmat_core.glsl"
 
 layout(local_size_x_id = 3) in;
 
 layout(std430, binding = 0) readonly buffer X { VD_T x_data[]; };
-#if VD_FP16
-#define VD_T4 f16vec4
-#else
-#define VD_T4 vec4
-#endif
-
 layout(std430, binding = 1) readonly buffer Wt { VD_T w_data[]; };
 layout(std430, binding = 1) readonly buffer Wt4 { VD_T4 w_vec[]; };  // weights as 4-vectors when VA = 4
 layout(std430, binding = 2) readonly buffer Bias { VD_T bias_data[]; };

@@ -1,20 +1,15 @@
-// Batched matmul on cooperative matrices (gemm_coopmat.glsl): same contract as matmul.comp.
+// Batched matmul on cooperative matrices (matmul_coopmat_core.glsl): same contract as matmul.comp.
 //   C[b] = A[b] · op(B[b]) (+ bias[n]) (+ residual[b]); A [M, K]; B [N, K] (B_TRANS) or [K, N].
 #include "precision.glsl"
+#include "matmul_vec4.glsl"
 
 layout(constant_id = 4) const bool B_TRANS = true;
 layout(constant_id = 5) const bool HAS_BIAS = false;
 layout(constant_id = 6) const bool HAS_RES = false;
 #define VD_B_K_CONTIG B_TRANS
-#include "gemm_coopmat.glsl"
+#include "matmul_coopmat_core.glsl"
 
 layout(local_size_x_id = 3) in;
-
-#if VD_FP16
-#define VD_T4 f16vec4
-#else
-#define VD_T4 vec4
-#endif
 
 // A and B are also read as 4-vectors (same bindings) when the host set VA / VB = 4.
 layout(std430, binding = 0) readonly buffer A { VD_T a_data[]; };

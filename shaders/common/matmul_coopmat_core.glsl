@@ -18,8 +18,8 @@
 // when VD_B_K_CONTIG, else along n; zeros outside the matrix; unused components ignored) and
 // void vd_cm_store(uint batch, uint gm, uint gn, float v) (called only inside M x N); main() calls
 // vd_cm_gemm(batch, m0, n0, M, N, K).
-#ifndef VD_GEMM_COOPMAT_GLSL
-#define VD_GEMM_COOPMAT_GLSL
+#ifndef VD_MATMUL_COOPMAT_CORE_GLSL
+#define VD_MATMUL_COOPMAT_CORE_GLSL
 
 #ifndef VD_CM_EMULATE
 #define VD_CM_EMULATE 0
