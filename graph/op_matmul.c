@@ -23,7 +23,7 @@ static bool vd_matmul_use_coopmat(const vd_op_env *env, const vd_matmul_params *
   return env->precision == VD_PRECISION_F16 && vd_op_matmul_coopmat_available(env);
 }
 
-// Few-row products with weights [N, K] (decoding) run on the matrix-vector kernel (shaders/matvec.comp):
+// Few-row products with weights [N, K] (decoding) run on the matrix-vector kernel (shaders/matmul_gemv.comp):
 // a group of VD_MATVEC_LANES invocations per output column, VD_MATVEC_WG invocations per workgroup.
 #define VD_MATVEC_MAX_M 4u
 #define VD_MATVEC_LANES 32u
@@ -40,7 +40,7 @@ static vd_gemm_tile_id vd_matmul_tile(const vd_op_env *env, const vd_matmul_para
 }
 
 const char *vd_op_matmul_variant(const vd_op_env *env, const vd_matmul_params *p) {
-  if (vd_matmul_use_matvec(p)) return "matvec (32 lanes per output, M <= 4)";
+  if (vd_matmul_use_matvec(p)) return "gemv (32 lanes per output, M <= 4)";
   if (vd_matmul_use_coopmat(env, p)) {
     vd_policy pol = vd_gemm_coopmat_policy(vd_env_ctx(env), p->variant == VD_GEMM_VARIANT_COOPMAT_EMULATED);
     const char *name = vd_gemm_coopmat_tile_choose(&pol, p->m, p->n, p->batch).name;
@@ -127,7 +127,7 @@ static vd_status vd_matmul_matvec(const vd_op_env *env, const vd_matmul_params *
   uint64_t stride_c = p->stride_c ? p->stride_c : (uint64_t)p->m * ldc;
   bool vec = vd_gemm_vec_width(p->k, lda, p->stride_a, p->batch, a, eb) == 4 &&
              vd_gemm_vec_width(p->k, ldb, p->stride_b, p->batch, b, eb) == 4;
-  vd_pipeline_desc desc = {.shader = "matvec", .precision = env->precision, .binding_count = 5,
+  vd_pipeline_desc desc = {.shader = "matmul_gemv", .precision = env->precision, .binding_count = 5,
                            .push_size = 9 * 4, .spec_count = 6,
                            .spec = {VD_MATVEC_WG, VD_MATVEC_LANES, VD_MATVEC_MAX_M, vec ? 4 : 1, has_bias, has_res}};
   uint32_t push[9] = {p->m, p->n, p->k, lda, ldb, ldc, (uint32_t)p->stride_a, (uint32_t)p->stride_b,
