@@ -2,10 +2,12 @@
 //   C[b] = A[b] · B[b]ᵀ (+ bias) (+ residual[b])   B stored [N, K]  (PyTorch linear weights [out, in])
 //   C[b] = A[b] · B[b]  (+ bias) (+ residual[b])   B stored [K, N]  (e.g. P·V)
 // A is [M, K], C and residual [M, N], bias [N], all in env->precision, fp32 accumulation.
-// Two implementations: a portable shared-memory tiled GEMM (every device; what CI proves) and a
-// cooperative-matrix one (VK_KHR_cooperative_matrix, fp16 A/B, fp32 accumulation) used automatically
-// for fp16 storage when ctx->policy.coopmat is on. The coopmat kernel can be forced on fp32 storage too,
-// but it rounds A and B to fp16 while loading, so it is then not a parity path (fp16 error bound).
+// Kernels: a portable shared-memory tiled GEMM (every device; what CI proves); a matrix-vector kernel
+// for M <= 4 with [N, K] weights (decoding; portable too); and a cooperative-matrix GEMM
+// (VK_KHR_cooperative_matrix, fp16 A/B, fp32 accumulation) used automatically for fp16 storage when
+// ctx->policy.coopmat is on (VLMD_DISABLE_COOPMAT=1 turns it off). The coopmat kernel can be forced on
+// fp32 storage too, but it rounds A and B to fp16 while loading, so it is then not a parity path (the
+// fp16 error bound applies). Matrices up to 2^32 elements per binding (32-bit indexing).
 #ifndef VD_GRAPH_OP_MATMUL_H
 #define VD_GRAPH_OP_MATMUL_H
 
@@ -42,10 +44,10 @@ vd_status vd_op_matmul(const vd_op_env *env, const vd_matmul_params *params, vd_
                        vd_view residual, vd_view c);
 // 2·batch·m·n·k.
 uint64_t vd_op_matmul_flops(const vd_matmul_params *params);
-// The kernel vd_op_matmul would use, e.g. "portable 64x64x16 (4x4)" or "coopmat 2x2 subgroups (...)".
+// The kernel vd_op_matmul would use, e.g. "portable 64x64x16 (4x4)", "gemv (...)" or "coopmat 2x2
+// subgroups x 2x2 fragments" (a static string).
 const char *vd_op_matmul_variant(const vd_op_env *env, const vd_matmul_params *params);
 // True when the cooperative-matrix matmul can run here (policy on, shader compiled, precision ok).
 bool vd_op_matmul_coopmat_available(const vd_op_env *env);
-
 
 #endif
