@@ -39,7 +39,8 @@ bool vd_op_conv2d_coopmat_available(const vd_op_env *env) { return vd_gemm_coopm
 static bool vd_conv_use_coopmat(const vd_op_env *env, const vd_conv2d_params *p) {
   if (p->variant == VD_GEMM_VARIANT_COOPMAT || p->variant == VD_GEMM_VARIANT_COOPMAT_EMULATED) return true;
   if (p->variant == VD_GEMM_VARIANT_PORTABLE) return false;
-  return env->precision == VD_PRECISION_F16 && vd_op_conv2d_coopmat_available(env);
+  // Few output channels (the VAE's conv_out, the UNet's 4-channel output) fill a coopmat tile poorly.
+  return env->precision == VD_PRECISION_F16 && p->cout >= 16 && vd_op_conv2d_coopmat_available(env);
 }
 
 static vd_gemm_coopmat_tile vd_conv_coopmat_tile(const vd_policy *pol, const vd_conv2d_params *p) {
@@ -50,7 +51,8 @@ const char *vd_op_conv2d_variant(const vd_op_env *env, const vd_conv2d_params *p
   if (vd_conv_use_coopmat(env, p)) {
     vd_policy pol = vd_gemm_coopmat_policy(vd_kernels_context(env->kernels),
                                            p->variant == VD_GEMM_VARIANT_COOPMAT_EMULATED);
-    return vd_conv_coopmat_tile(&pol, p).name;
+    const char *name = vd_conv_coopmat_tile(&pol, p).name;
+    return name ? name : "coopmat (unavailable)";
   }
   const vd_gemm_tile *t = vd_gemm_tile_get(vd_conv_tile(env, p));
   return t ? t->name : "invalid tile";
@@ -83,6 +85,13 @@ static vd_status vd_conv_validate(const vd_op_env *env, const vd_conv2d_params *
   return vd_gemm_check_views("conv2d", env, ext, 5);
 }
 
+// 4 when the weight rows (K = Cin·KH·KW elements) can be read as 4-vectors, else 1.
+static uint32_t vd_conv_weight_vec(const vd_op_env *env, const vd_conv2d_params *p, vd_view w) {
+  uint32_t eb = vd_precision_bytes(env->precision);
+  uint32_t k = p->cin * p->kh * p->kw;
+  return k % 4 == 0 && w.offset % (4ull * eb) == 0 ? 4 : 1;
+}
+
 // Records one conv dispatch of `desc` over bm x bn output tiles.
 static vd_status vd_conv_dispatch(const vd_op_env *env, const vd_conv2d_params *p, const vd_pipeline_desc *desc,
                                   uint32_t bm, uint32_t bn, const vd_binding bind[5]) {
@@ -104,9 +113,7 @@ static vd_status vd_conv_portable(const vd_op_env *env, const vd_conv2d_params *
   if (wg % t->bn)
     return vd_status_make(VD_ERR_INTERNAL, "conv2d: tile %s has %u invocations, not a multiple of %u", t->name, wg,
                           t->bn);
-  uint32_t eb = vd_precision_bytes(env->precision);
-  uint32_t k = p->cin * p->kh * p->kw;
-  uint32_t va = k % 4 == 0 && w.offset % (4ull * eb) == 0 ? 4 : 1;  // weight rows read as 4-vectors
+  uint32_t va = vd_conv_weight_vec(env, p, w);
   vd_pipeline_desc desc = {.shader = "conv2d", .precision = env->precision, .binding_count = 5,
                            .push_size = 10 * 4, .spec_count = 12};
   uint32_t spec[12] = {t->bm, t->bn, t->bk, t->tm, t->tn, wg, p->kh, has_bias, has_res, p->kw, va, 1};
@@ -114,8 +121,8 @@ static vd_status vd_conv_portable(const vd_op_env *env, const vd_conv2d_params *
   return vd_conv_dispatch(env, p, &desc, t->bm, t->bn, bind);
 }
 
-static vd_status vd_conv_coopmat(const vd_op_env *env, const vd_conv2d_params *p, bool has_bias, bool has_res,
-                                 const vd_binding bind[5]) {
+static vd_status vd_conv_coopmat(const vd_op_env *env, const vd_conv2d_params *p, vd_view w, bool has_bias,
+                                 bool has_res, const vd_binding bind[5]) {
   bool emulated = p->variant == VD_GEMM_VARIANT_COOPMAT_EMULATED;
   const char *shader = vd_gemm_coopmat_shader("conv2d", emulated);
   if (!vd_gemm_coopmat_available(env, shader))
@@ -125,10 +132,10 @@ static vd_status vd_conv_coopmat(const vd_op_env *env, const vd_conv2d_params *p
   vd_policy pol = vd_gemm_coopmat_policy(ctx, emulated);
   vd_gemm_coopmat_tile t = vd_conv_coopmat_tile(&pol, p);
   vd_pipeline_desc desc = {.shader = shader, .precision = env->precision, .binding_count = 5,
-                           .push_size = 10 * 4, .spec_count = 10};
-  uint32_t spec[10] = {pol.coopmat_m, pol.coopmat_n, pol.coopmat_k, t.invocations, p->kh, has_bias, has_res,
-                       t.sg_m, t.sg_n, p->kw};
-  for (uint32_t i = 0; i < 10; ++i) desc.spec[i] = spec[i];
+                           .push_size = 10 * 4, .spec_count = 12};
+  uint32_t spec[12] = {pol.coopmat_m, pol.coopmat_n, pol.coopmat_k, t.invocations, p->kh, has_bias, has_res,
+                       t.sg_m, t.sg_n, p->kw, vd_conv_weight_vec(env, p, w), 1};
+  for (uint32_t i = 0; i < 12; ++i) desc.spec[i] = spec[i];
   desc.required_subgroup_size = vd_gemm_coopmat_subgroup_size(ctx);
   return vd_conv_dispatch(env, p, &desc, t.bm, t.bn, bind);
 }
@@ -147,6 +154,6 @@ vd_status vd_op_conv2d(const vd_op_env *env, const vd_conv2d_params *p, vd_view 
       vd_gemm_binding(y, ny * eb),
   };
   bool has_bias = bias.buffer != NULL, has_res = residual.buffer != NULL;
-  if (vd_conv_use_coopmat(env, p)) return vd_conv_coopmat(env, p, has_bias, has_res, bind);
+  if (vd_conv_use_coopmat(env, p)) return vd_conv_coopmat(env, p, w, has_bias, has_res, bind);
   return vd_conv_portable(env, p, w, has_bias, has_res, bind);
 }

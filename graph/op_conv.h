@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "graph/op_matmul.h"
+#include "graph/op_gemm.h"
 #include "graph/ops.h"
 
 typedef struct vd_conv2d_params {

@@ -1,31 +1,6 @@
 #include "graph/op_matmul.h"
 
-#include <string.h>
-
 #include "runtime/context.h"
-
-static const vd_gemm_tile vd_gemm_tiles[VD_GEMM_TILE_COUNT] = {
-    [VD_GEMM_TILE_128X128] = {128, 128, 16, 8, 8, "portable 128x128x16 (8x8)"},
-    [VD_GEMM_TILE_64X64] = {64, 64, 16, 4, 4, "portable 64x64x16 (4x4)"},
-    [VD_GEMM_TILE_16X128] = {16, 128, 16, 1, 8, "portable 16x128x16 (1x8)"},
-};
-
-
-const vd_gemm_tile *vd_gemm_tile_get(vd_gemm_tile_id id) {
-  if (id <= VD_GEMM_TILE_AUTO || id >= VD_GEMM_TILE_COUNT) return NULL;
-  return &vd_gemm_tiles[id];
-}
-
-vd_gemm_tile_id vd_gemm_tile_choose(const vd_policy *policy, uint32_t m, uint32_t n, uint32_t k, uint32_t batch) {
-  (void)k;
-  if (m <= 16) return VD_GEMM_TILE_16X128;
-  // The 128x128 tile needs ~17 KiB of shared memory and 64 accumulators per invocation: worth it on
-  // GPUs (48 KiB+ shared memory) when the problem still gives every compute unit several workgroups.
-  uint64_t big_tiles = (uint64_t)((m + 127) / 128) * ((n + 127) / 128) * (batch ? batch : 1);
-  if (policy->shared_memory_bytes >= 48u * 1024u && policy->subgroup_size >= 32 && big_tiles >= 128)
-    return VD_GEMM_TILE_128X128;
-  return VD_GEMM_TILE_64X64;
-}
 
 vd_matmul_params vd_matmul_params_dense(uint32_t batch, uint32_t m, uint32_t n, uint32_t k,
                                         vd_matmul_b_layout b_layout, bool batched_b) {
@@ -40,54 +15,7 @@ uint64_t vd_op_matmul_flops(const vd_matmul_params *p) { return 2ull * p->batch 
 
 static vd_context *vd_env_ctx(const vd_op_env *env) { return vd_kernels_context(env->kernels); }
 
-bool vd_gemm_coopmat_available(const vd_op_env *env, const char *shader) {
-  const vd_policy *pol = &vd_env_ctx(env)->policy;
-  bool emulated = strstr(shader, "_cmemu") != NULL;
-  return (emulated || (pol->coopmat && pol->coopmat_m)) && pol->fp16_arith && pol->subgroup_size &&
-         vd_shader_find(shader, env->precision) != NULL;
-}
-
-const char *vd_gemm_coopmat_shader(const char *family, bool emulated) {
-  if (strcmp(family, "conv2d") == 0) return emulated ? "conv2d_cmemu" : "conv2d_coopmat";
-  return emulated ? "matmul_cmemu" : "matmul_coopmat";
-}
-
-vd_policy vd_gemm_coopmat_policy(const vd_context *ctx, bool emulated) {
-  vd_policy pol = ctx->policy;
-  if (emulated) {
-    pol.coopmat_m = pol.coopmat_n = pol.coopmat_k = 16;
-    pol.max_workgroup_invocations = 0;  // keeps the small layout
-  }
-  return pol;
-}
-
 bool vd_op_matmul_coopmat_available(const vd_op_env *env) { return vd_gemm_coopmat_available(env, "matmul_coopmat"); }
-
-// Shared memory of a coopmat layout (common/gemm_coopmat.glsl): fp16 A and B tiles plus fp32 scratch.
-static uint32_t vd_coopmat_shared_bytes(const vd_policy *pol, uint32_t sg_m, uint32_t sg_n) {
-  uint32_t bk = 2 * pol->coopmat_k;
-  uint32_t tiles = (2 * sg_m * pol->coopmat_m + 2 * sg_n * pol->coopmat_n) * (bk + 8) * 2;
-  return tiles + sg_m * sg_n * pol->coopmat_m * (pol->coopmat_n + 4) * 4;
-}
-
-uint32_t vd_gemm_coopmat_subgroup_size(const vd_context *ctx) {
-  const vd_device_info *info = ctx->info;
-  uint32_t sg = ctx->policy.subgroup_size;
-  bool ok = info->subgroup_size_control && sg >= info->min_subgroup_size && sg <= info->max_subgroup_size;
-  return ok ? sg : 0;
-}
-
-vd_gemm_coopmat_tile vd_gemm_coopmat_tile_choose(const vd_policy *pol, uint32_t m, uint32_t n, uint32_t batch) {
-  if (!pol->coopmat_m || !pol->coopmat_n || !pol->coopmat_k) return (vd_gemm_coopmat_tile){0};
-  vd_gemm_coopmat_tile small = {2, 2, 4 * pol->coopmat_m, 4 * pol->coopmat_n, 4 * pol->subgroup_size,
-                                "coopmat 2x2 subgroups x 2x2 fragments"};
-  vd_gemm_coopmat_tile large = {4, 4, 8 * pol->coopmat_m, 8 * pol->coopmat_n, 16 * pol->subgroup_size,
-                                "coopmat 4x4 subgroups x 2x2 fragments"};
-  uint64_t big_tiles = (uint64_t)((m + large.bm - 1) / large.bm) * ((n + large.bn - 1) / large.bn) * batch;
-  bool fits = large.invocations <= pol->max_workgroup_invocations &&
-              vd_coopmat_shared_bytes(pol, 4, 4) <= pol->shared_memory_bytes;
-  return fits && big_tiles >= 128 ? large : small;
-}
 
 static bool vd_matmul_use_coopmat(const vd_op_env *env, const vd_matmul_params *p) {
   if (p->variant == VD_GEMM_VARIANT_COOPMAT || p->variant == VD_GEMM_VARIANT_COOPMAT_EMULATED) return true;
@@ -95,15 +23,15 @@ static bool vd_matmul_use_coopmat(const vd_op_env *env, const vd_matmul_params *
   return env->precision == VD_PRECISION_F16 && vd_op_matmul_coopmat_available(env);
 }
 
-// Few-row products with weights [N, K] (decoding) run on the matrix-vector kernel (shaders/matvec.comp):
+// Few-row products with weights [N, K] (decoding) run on the matrix-vector kernel (shaders/matmul_gemv.comp):
 // a group of VD_MATVEC_LANES invocations per output column, VD_MATVEC_WG invocations per workgroup.
 #define VD_MATVEC_MAX_M 4u
 #define VD_MATVEC_LANES 32u
 #define VD_MATVEC_WG 256u
 
 static bool vd_matmul_use_matvec(const vd_matmul_params *p) {
-  return (p->variant == VD_GEMM_VARIANT_AUTO || p->variant == VD_GEMM_VARIANT_PORTABLE) && p->tile == VD_GEMM_TILE_AUTO && p->m <= VD_MATVEC_MAX_M &&
-         p->b_layout == VD_MATMUL_B_NK;
+  bool portable = p->variant == VD_GEMM_VARIANT_AUTO || p->variant == VD_GEMM_VARIANT_PORTABLE;
+  return portable && p->tile == VD_GEMM_TILE_AUTO && p->m <= VD_MATVEC_MAX_M && p->b_layout == VD_MATMUL_B_NK;
 }
 
 static vd_gemm_tile_id vd_matmul_tile(const vd_op_env *env, const vd_matmul_params *p) {
@@ -112,10 +40,11 @@ static vd_gemm_tile_id vd_matmul_tile(const vd_op_env *env, const vd_matmul_para
 }
 
 const char *vd_op_matmul_variant(const vd_op_env *env, const vd_matmul_params *p) {
-  if (vd_matmul_use_matvec(p)) return "matvec (32 lanes per output, M <= 4)";
+  if (vd_matmul_use_matvec(p)) return "gemv (32 lanes per output, M <= 4)";
   if (vd_matmul_use_coopmat(env, p)) {
     vd_policy pol = vd_gemm_coopmat_policy(vd_env_ctx(env), p->variant == VD_GEMM_VARIANT_COOPMAT_EMULATED);
-    return vd_gemm_coopmat_tile_choose(&pol, p->m, p->n, p->batch).name;
+    const char *name = vd_gemm_coopmat_tile_choose(&pol, p->m, p->n, p->batch).name;
+    return name ? name : "coopmat (unavailable)";
   }
   const vd_gemm_tile *t = vd_gemm_tile_get(vd_matmul_tile(env, p));
   return t ? t->name : "invalid tile";
@@ -174,14 +103,6 @@ static vd_status vd_matmul_dispatch(const vd_op_env *env, const vd_matmul_params
   return vd_cmd_dispatch(env->cmd, pipe, bind, 5, push, groups, env->label);
 }
 
-// 4 when every row and batch start of a matrix read along its contiguous dimension (length len, pitch
-// ld, batch stride, view offset) is 4-element aligned, so the kernel may read 4-vectors; else 1.
-static uint32_t vd_gemm_vec_width(uint32_t len, uint32_t ld, uint64_t stride, uint32_t batch, vd_view v,
-                                  uint32_t eb) {
-  bool ok = len % 4 == 0 && ld % 4 == 0 && (batch == 1 || stride % 4 == 0) && v.offset % (4ull * eb) == 0;
-  return ok ? 4u : 1u;
-}
-
 static vd_status vd_matmul_portable(const vd_op_env *env, const vd_matmul_params *p, const vd_binding bind[5],
                                     vd_view a, vd_view b, bool has_bias, bool has_res) {
   const vd_gemm_tile *t = vd_gemm_tile_get(vd_matmul_tile(env, p));
@@ -206,7 +127,7 @@ static vd_status vd_matmul_matvec(const vd_op_env *env, const vd_matmul_params *
   uint64_t stride_c = p->stride_c ? p->stride_c : (uint64_t)p->m * ldc;
   bool vec = vd_gemm_vec_width(p->k, lda, p->stride_a, p->batch, a, eb) == 4 &&
              vd_gemm_vec_width(p->k, ldb, p->stride_b, p->batch, b, eb) == 4;
-  vd_pipeline_desc desc = {.shader = "matvec", .precision = env->precision, .binding_count = 5,
+  vd_pipeline_desc desc = {.shader = "matmul_gemv", .precision = env->precision, .binding_count = 5,
                            .push_size = 9 * 4, .spec_count = 6,
                            .spec = {VD_MATVEC_WG, VD_MATVEC_LANES, VD_MATVEC_MAX_M, vec ? 4 : 1, has_bias, has_res}};
   uint32_t push[9] = {p->m, p->n, p->k, lda, ldb, ldc, (uint32_t)p->stride_a, (uint32_t)p->stride_b,
@@ -220,7 +141,7 @@ static vd_status vd_matmul_matvec(const vd_op_env *env, const vd_matmul_params *
 }
 
 static vd_status vd_matmul_coopmat(const vd_op_env *env, const vd_matmul_params *p, const vd_binding bind[5],
-                                   bool has_bias, bool has_res) {
+                                   vd_view a, vd_view b, bool has_bias, bool has_res) {
   bool emulated = p->variant == VD_GEMM_VARIANT_COOPMAT_EMULATED;
   const char *shader = vd_gemm_coopmat_shader("matmul", emulated);
   if (!vd_gemm_coopmat_available(env, shader))
@@ -228,11 +149,15 @@ static vd_status vd_matmul_coopmat(const vd_op_env *env, const vd_matmul_params 
                                               "(policy off, no fp16 arithmetic, or shader not compiled)", shader);
   vd_policy pol = vd_gemm_coopmat_policy(vd_env_ctx(env), emulated);
   vd_gemm_coopmat_tile t = vd_gemm_coopmat_tile_choose(&pol, p->m, p->n, p->batch);
+  uint32_t lda, ldb, ldc, eb = vd_precision_bytes(env->precision);
+  vd_matmul_pitches(p, &lda, &ldb, &ldc);
+  bool nk = p->b_layout == VD_MATMUL_B_NK;
   vd_pipeline_desc desc = {.shader = shader, .precision = env->precision, .binding_count = 5,
-                           .push_size = 9 * 4, .spec_count = 9};
-  uint32_t spec[9] = {pol.coopmat_m, pol.coopmat_n, pol.coopmat_k, t.invocations,
-                      p->b_layout == VD_MATMUL_B_NK, has_bias, has_res, t.sg_m, t.sg_n};
-  for (uint32_t i = 0; i < 9; ++i) desc.spec[i] = spec[i];
+                           .push_size = 9 * 4, .spec_count = 12};
+  uint32_t spec[12] = {pol.coopmat_m, pol.coopmat_n, pol.coopmat_k, t.invocations, nk, has_bias, has_res, t.sg_m,
+                       t.sg_n, 0, vd_gemm_vec_width(p->k, lda, p->stride_a, p->batch, a, eb),
+                       vd_gemm_vec_width(nk ? p->k : p->n, ldb, p->stride_b, p->batch, b, eb)};
+  for (uint32_t i = 0; i < 12; ++i) desc.spec[i] = spec[i];
   desc.required_subgroup_size = vd_gemm_coopmat_subgroup_size(vd_env_ctx(env));
   return vd_matmul_dispatch(env, p, &desc, t.bm, t.bn, bind);
 }
@@ -255,53 +180,6 @@ vd_status vd_op_matmul(const vd_op_env *env, const vd_matmul_params *p, vd_view 
   };
   bool has_bias = bias.buffer != NULL, has_res = residual.buffer != NULL;
   if (vd_matmul_use_matvec(p)) return vd_matmul_matvec(env, p, bind, a, b, has_bias, has_res);
-  if (vd_matmul_use_coopmat(env, p)) return vd_matmul_coopmat(env, p, bind, has_bias, has_res);
+  if (vd_matmul_use_coopmat(env, p)) return vd_matmul_coopmat(env, p, bind, a, b, has_bias, has_res);
   return vd_matmul_portable(env, p, bind, a, b, has_bias, has_res);
-}
-
-uint64_t vd_gemm_span(uint32_t batch, uint64_t stride, uint32_t rows, uint32_t ld, uint32_t cols) {
-  return (uint64_t)(batch - 1) * stride + (uint64_t)(rows - 1) * ld + cols;
-}
-
-vd_status vd_gemm_check_views(const char *op, const vd_op_env *env, const vd_gemm_extent *ext, uint32_t n) {
-  const vd_context *ctx = vd_env_ctx(env);
-  uint32_t eb = vd_precision_bytes(env->precision);
-  uint64_t align = ctx->info->min_storage_buffer_offset_alignment ? ctx->info->min_storage_buffer_offset_alignment : 1;
-  for (uint32_t i = 0; i < n; ++i) {
-    const vd_gemm_extent *e = &ext[i];
-    if (!e->view.buffer) {
-      if (e->required) return vd_status_make(VD_ERR_INVALID_ARGUMENT, "%s: %s is missing", op, e->name);
-      continue;
-    }
-    uint64_t bytes = e->elements * eb;
-    if (e->view.offset % align)
-      return vd_status_make(VD_ERR_INVALID_ARGUMENT, "%s: %s offset %llu is not a multiple of %llu", op, e->name,
-                            (unsigned long long)e->view.offset, (unsigned long long)align);
-    if (e->view.offset > e->view.buffer->size || bytes > e->view.buffer->size - e->view.offset)
-      return vd_status_make(VD_ERR_INVALID_ARGUMENT, "%s: %s needs %llu bytes at offset %llu, buffer has %llu", op,
-                            e->name, (unsigned long long)bytes, (unsigned long long)e->view.offset,
-                            (unsigned long long)e->view.buffer->size);
-    if (e->elements > UINT32_MAX)
-      return vd_status_make(VD_ERR_LIMIT, "%s: %s spans %llu elements (32-bit indexing)", op, e->name,
-                            (unsigned long long)e->elements);
-    if (bytes > ctx->policy.max_buffer_range)
-      return vd_status_make(VD_ERR_LIMIT, "%s: %s spans %llu bytes, over maxStorageBufferRange %llu", op, e->name,
-                            (unsigned long long)bytes, (unsigned long long)ctx->policy.max_buffer_range);
-  }
-  return NULL;
-}
-
-vd_status vd_gemm_check_groups(const char *op, const vd_context *ctx, const uint32_t groups[3]) {
-  for (int i = 0; i < 3; ++i)
-    if (groups[i] > ctx->info->max_workgroup_count[i])
-      return vd_status_make(VD_ERR_LIMIT, "%s: %u workgroups along %c exceed maxComputeWorkGroupCount %u", op,
-                            groups[i], "xyz"[i], ctx->info->max_workgroup_count[i]);
-  return NULL;
-}
-
-vd_binding vd_gemm_binding(vd_view view, uint64_t bytes) {
-  uint64_t range = (bytes + 3) & ~3ull;
-  uint64_t left = view.buffer->size - view.offset;
-  if (range > left) range = left;
-  return (vd_binding){view.buffer, view.offset, range};
 }

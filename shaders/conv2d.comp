@@ -6,21 +6,16 @@
 //   y[n][co][p] = sum_k A[co][k] · B[k][p] (+ bias[co]) (+ residual[n][co][p]).
 // residual may be the same memory as y (in-place skip add). Needs WG % BN == 0 (the host checks).
 #include "precision.glsl"
+#include "matmul_vec4.glsl"
 
 layout(constant_id = 6) const uint KH = 3;
 layout(constant_id = 7) const bool HAS_BIAS = false;
 layout(constant_id = 8) const bool HAS_RES = false;
 layout(constant_id = 9) const uint KW = 3;
 #define VD_B_K_CONTIG false
-#include "gemm_tile.glsl"
+#include "matmul_tile.glsl"
 
 layout(local_size_x_id = 5) in;
-
-#if VD_FP16
-#define VD_T4 f16vec4
-#else
-#define VD_T4 vec4
-#endif
 
 layout(std430, binding = 0) readonly buffer X { VD_T x_data[]; };
 layout(std430, binding = 1) readonly buffer Wt { VD_T w_data[]; };

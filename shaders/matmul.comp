@@ -6,20 +6,15 @@
 // residual may be the same memory as C (in-place add): each element is read before it is written by
 // the same invocation.
 #include "precision.glsl"
+#include "matmul_vec4.glsl"
 
 layout(constant_id = 6) const bool B_TRANS = true;   // B stored [N, K]
 layout(constant_id = 7) const bool HAS_BIAS = false;
 layout(constant_id = 8) const bool HAS_RES = false;
 #define VD_B_K_CONTIG B_TRANS
-#include "gemm_tile.glsl"
+#include "matmul_tile.glsl"
 
 layout(local_size_x_id = 5) in;
-
-#if VD_FP16
-#define VD_T4 f16vec4
-#else
-#define VD_T4 vec4
-#endif
 
 // A and B are also read as 4-vectors (same bindings) when the host set VA / VB = 4.
 layout(std430, binding = 0) readonly buffer A { VD_T a_data[]; };

@@ -143,6 +143,15 @@ static void test_tiles(const vdt_env *env, vd_precision prec) {
   }
 }
 
+// The golden file: relative to the working directory (ctest runs in tests/) when there, so a build
+// copied to another machine (the GPU test box) still finds it; else under the configured source tree.
+static const char *golden_path(void) {
+  static const char *rel = "data/goldens/conv.safetensors";
+  FILE *f = fopen(rel, "rb");
+  if (f) fclose(f);
+  return f ? rel : VLMD_SOURCE_DIR "/tests/data/goldens/conv.safetensors";
+}
+
 // One golden case: x, w, optional bias, expected y from torch.nn.functional.
 static void golden_case(const vdt_env *env, vd_precision prec, const vdt_goldens *g, const char *tag,
                         vd_conv2d_params p) {
@@ -170,7 +179,7 @@ static void golden_case(const vdt_env *env, vd_precision prec, const vdt_goldens
 }
 
 static void test_goldens(const vdt_env *env, vd_precision prec) {
-  vdt_goldens *g = vdt_goldens_load(VLMD_SOURCE_DIR "/tests/data/goldens/conv.safetensors");
+  vdt_goldens *g = vdt_goldens_load(golden_path());
   vd_conv2d_params down = {.stride_h = 2, .stride_w = 2, .pad_bottom = 1, .pad_right = 1};  // F.pad(x, (0,1,0,1))
   golden_case(env, prec, g, "down", down);
   golden_case(env, prec, g, "patch", (vd_conv2d_params){.stride_h = 8, .stride_w = 8});

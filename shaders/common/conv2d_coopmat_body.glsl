@@ -1,19 +1,21 @@
-// 2-D convolution as an implicit GEMM on cooperative matrices (gemm_coopmat.glsl): same
+// 2-D convolution as an implicit GEMM on cooperative matrices (matmul_coopmat_core.glsl): same
 // contract as conv2d.comp (M = Cout, N = Ho·Wo per image in workgroup z, K = Cin·KH·KW, the input
 // patches gathered into shared memory per K-step, bias and residual fused).
 #include "precision.glsl"
+#include "matmul_vec4.glsl"
 
 layout(constant_id = 4) const uint KH = 3;
 layout(constant_id = 5) const bool HAS_BIAS = false;
 layout(constant_id = 6) const bool HAS_RES = false;
 layout(constant_id = 9) const uint KW = 3;
 #define VD_B_K_CONTIG false
-#include "gemm_coopmat.glsl"
+#include "matmul_coopmat_core.glsl"
 
 layout(local_size_x_id = 3) in;
 
 layout(std430, binding = 0) readonly buffer X { VD_T x_data[]; };
 layout(std430, binding = 1) readonly buffer Wt { VD_T w_data[]; };
+layout(std430, binding = 1) readonly buffer Wt4 { VD_T4 w_vec[]; };  // weights as 4-vectors when VA = 4
 layout(std430, binding = 2) readonly buffer Bias { VD_T bias_data[]; };
 layout(std430, binding = 3) readonly buffer Res { VD_T res_data[]; };
 layout(std430, binding = 4) buffer Y { VD_T y_data[]; };
@@ -25,19 +27,34 @@ layout(push_constant) uniform Push {
   int pad_top, pad_left;
 } pc;
 
-float vd_cm_load_a(uint batch, uint gm, uint gk) {
+vec4 vd_cm_load_a(uint batch, uint gm, uint gk) {
   uint K = pc.cin * KH * KW;
-  if (gm >= pc.cout || gk >= K) return 0.0;
-  return VD_LOAD(w_data[gm * K + gk]);
+  if (gm >= pc.cout || gk >= K) return vec4(0.0);
+  if (VA == 4) return vec4(w_vec[(gm * K + gk) / 4]);  // the host checked K % 4 == 0
+  return vec4(VD_LOAD(w_data[gm * K + gk]), 0.0, 0.0, 0.0);
 }
 
-float vd_cm_load_b(uint batch, uint gk, uint gn) {
-  if (gn >= pc.ho * pc.wo || gk >= pc.cin * KH * KW) return 0.0;
+// Per B read slot, the output pixel of its column decoded once (vd_cm_begin): whether it exists and
+// the input row / column its patch starts at.
+bool col_ok[VD_CM_SLOTS_B];
+int col_iy0[VD_CM_SLOTS_B];
+int col_ix0[VD_CM_SLOTS_B];
+
+void vd_cm_begin(uint batch, uint m0, uint n0) {
+  for (uint s = 0; s < VD_CM_SLOTS_B; ++s) {
+    uint p = n0 + vd_cm_b_col(s);
+    col_ok[s] = p < pc.ho * pc.wo;
+    col_iy0[s] = int((p / pc.wo) * pc.stride_h) - pc.pad_top;
+    col_ix0[s] = int((p % pc.wo) * pc.stride_w) - pc.pad_left;
+  }
+}
+
+vec4 vd_cm_load_b(uint batch, uint gk, uint gn, uint slot) {  // VB = 1: one element of the patch matrix
+  if (!col_ok[slot] || gk >= pc.cin * KH * KW) return vec4(0.0);
   uint ci = gk / (KH * KW), r = gk % (KH * KW);
-  int iy = int((gn / pc.wo) * pc.stride_h) - pc.pad_top + int(r / KW);
-  int ix = int((gn % pc.wo) * pc.stride_w) - pc.pad_left + int(r % KW);
-  if (iy < 0 || iy >= int(pc.h) || ix < 0 || ix >= int(pc.w)) return 0.0;
-  return VD_LOAD(x_data[((batch * pc.cin + ci) * pc.h + uint(iy)) * pc.w + uint(ix)]);
+  int iy = col_iy0[slot] + int(r / KW), ix = col_ix0[slot] + int(r % KW);
+  if (iy < 0 || iy >= int(pc.h) || ix < 0 || ix >= int(pc.w)) return vec4(0.0);
+  return vec4(VD_LOAD(x_data[((batch * pc.cin + ci) * pc.h + uint(iy)) * pc.w + uint(ix)]), 0.0, 0.0, 0.0);
 }
 
 void vd_cm_store(uint batch, uint gm, uint gn, float v) {

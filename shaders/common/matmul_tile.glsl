@@ -14,8 +14,8 @@
 //   vec4 vd_load_b(uint batch, uint gk, uint gn)  B[gk .. +VB-1][gn] when VD_B_K_CONTIG, else
 //                                                 B[gk][gn .. gn+VB-1] (zeros outside)
 // (only the first VA / VB components are used), then calls vd_gemm_mainloop and reads acc.
-#ifndef VD_GEMM_TILE_GLSL
-#define VD_GEMM_TILE_GLSL
+#ifndef VD_MATMUL_TILE_GLSL
+#define VD_MATMUL_TILE_GLSL
 
 layout(constant_id = 0) const uint BM = 64;   // tile rows (M)
 layout(constant_id = 1) const uint BN = 64;   // tile columns (N)

@@ -13,12 +13,13 @@
 // (lavapipe). The emulation is slow and is not used for real work.
 //
 // The includer defines VD_B_K_CONTIG (B read along k, else along n) before including this file, and
-// after it: `layout(local_size_x_id = 3) in;`, float vd_cm_load_a(uint batch, uint gm, uint gk),
-// float vd_cm_load_b(uint batch, uint gk, uint gn) (zeros outside the matrix) and
+// after it: `layout(local_size_x_id = 3) in;`, vec4 vd_cm_load_a(uint batch, uint gm, uint gk) (A[gm][gk ..
+// gk+VA-1]), vec4 vd_cm_load_b(uint batch, uint gk, uint gn) (VB elements of B from (gk, gn) along k
+// when VD_B_K_CONTIG, else along n; zeros outside the matrix; unused components ignored) and
 // void vd_cm_store(uint batch, uint gm, uint gn, float v) (called only inside M x N); main() calls
 // vd_cm_gemm(batch, m0, n0, M, N, K).
-#ifndef VD_GEMM_COOPMAT_GLSL
-#define VD_GEMM_COOPMAT_GLSL
+#ifndef VD_MATMUL_COOPMAT_CORE_GLSL
+#define VD_MATMUL_COOPMAT_CORE_GLSL
 
 #ifndef VD_CM_EMULATE
 #define VD_CM_EMULATE 0
@@ -36,6 +37,8 @@ layout(constant_id = 2) const uint CK = 16;
 layout(constant_id = 3) const uint WG = 128;   // SG_M * SG_N * subgroup size
 layout(constant_id = 7) const uint SG_M = 2;   // subgroups along M
 layout(constant_id = 8) const uint SG_N = 2;   // subgroups along N
+layout(constant_id = 10) const uint VA = 1;    // vector width of A reads along k (1 or 4)
+layout(constant_id = 11) const uint VB = 1;    // vector width of B reads along its contiguous dimension
 
 #define RM 2u  // accumulators per subgroup along M
 #define RN 2u  // along N
@@ -53,19 +56,39 @@ shared float scratch[SG_M * SG_N * CM * SSTR];  // one CM x CN matrix per subgro
 shared float emu_acc[SG_M * SG_N * RM * RN * CM * CN];  // the accumulators, per subgroup
 #endif
 
-float vd_cm_load_a(uint batch, uint gm, uint gk);
-float vd_cm_load_b(uint batch, uint gk, uint gn);
+#define VD_CM_VECS_B (BN * BK / VB)                 // vector reads per B tile
+#define VD_CM_SLOTS_B ((VD_CM_VECS_B + WG - 1u) / WG)  // B reads per invocation per K-step
+
+vec4 vd_cm_load_a(uint batch, uint gm, uint gk);
+vec4 vd_cm_load_b(uint batch, uint gk, uint gn, uint slot);
+void vd_cm_begin(uint batch, uint m0, uint n0);
 void vd_cm_store(uint batch, uint gm, uint gn, float v);
 
+// Column (within the tile) of this invocation's B read number `slot` when B is read along n: the same
+// in every K-step, so includers may decode per-column data once (vd_cm_begin).
+uint vd_cm_b_col(uint slot) {
+  uint e = gl_LocalInvocationID.x + slot * WG;
+  return (e % (BN / VB)) * VB;
+}
+
 void vd_cm_load_tiles(uint batch, uint m0, uint n0, uint k0) {
-  for (uint e = gl_LocalInvocationID.x; e < BM * BK; e += WG) {
-    uint m = e / BK, k = e % BK;
-    tile_a[m * ASTR + k] = float16_t(vd_cm_load_a(batch, m0 + m, k0 + k));
+  for (uint e = gl_LocalInvocationID.x; e < BM * BK / VA; e += WG) {
+    uint m = e / (BK / VA), k = (e % (BK / VA)) * VA;
+    vec4 v = vd_cm_load_a(batch, m0 + m, k0 + k);
+    for (uint c = 0; c < VA; ++c) tile_a[m * ASTR + k + c] = float16_t(v[c]);
   }
-  for (uint e = gl_LocalInvocationID.x; e < BN * BK; e += WG) {
-    uint n, k;
-    if (VD_B_K_CONTIG) { n = e / BK; k = e % BK; } else { k = e / BN; n = e % BN; }
-    tile_b[n * BSTR + k] = float16_t(vd_cm_load_b(batch, k0 + k, n0 + n));
+  for (uint s = 0; s < VD_CM_SLOTS_B; ++s) {
+    uint e = gl_LocalInvocationID.x + s * WG;
+    if (e >= VD_CM_VECS_B) break;
+    if (VD_B_K_CONTIG) {
+      uint n = e / (BK / VB), k = (e % (BK / VB)) * VB;
+      vec4 v = vd_cm_load_b(batch, k0 + k, n0 + n, s);
+      for (uint c = 0; c < VB; ++c) tile_b[n * BSTR + k + c] = float16_t(v[c]);
+    } else {
+      uint k = e / (BN / VB), n = vd_cm_b_col(s);
+      vec4 v = vd_cm_load_b(batch, k0 + k, n0 + n, s);
+      for (uint c = 0; c < VB; ++c) tile_b[(n + c) * BSTR + k] = float16_t(v[c]);
+    }
   }
 }
 
@@ -79,6 +102,7 @@ void vd_cm_gemm(uint batch, uint m0, uint n0, uint M, uint N, uint K) {
   uint lane = gl_SubgroupInvocationID, lanes = gl_SubgroupSize;
   for (uint i = 0; i < RM * RN; ++i)
     for (uint e = lane; e < CM * CN; e += lanes) VD_EMU_ACC(sg, i, e) = 0.0;
+  vd_cm_begin(batch, m0, n0);
   for (uint k0 = 0; k0 < K; k0 += BK) {
     vd_cm_load_tiles(batch, m0, n0, k0);
     barrier();
@@ -118,6 +142,7 @@ void vd_cm_gemm(uint batch, uint m0, uint n0, uint M, uint N, uint K) {
   uint sm = sg / SG_N, sn = sg % SG_N;
   coopmat<float, gl_ScopeSubgroup, CM, CN, gl_MatrixUseAccumulator> acc[RM * RN];
   for (uint i = 0; i < RM * RN; ++i) acc[i] = coopmat<float, gl_ScopeSubgroup, CM, CN, gl_MatrixUseAccumulator>(0.0);
+  vd_cm_begin(batch, m0, n0);
 
   for (uint k0 = 0; k0 < K; k0 += BK) {
     vd_cm_load_tiles(batch, m0, n0, k0);

@@ -5,6 +5,7 @@
 // keeping M partial sums; the group then reduces them in shared memory. The weight row is read once,
 // coalesced, which is what bounds this memory-bound case.
 #include "precision.glsl"
+#include "matmul_vec4.glsl"
 
 layout(constant_id = 0) const uint WG = 256;  // invocations
 layout(constant_id = 1) const uint GS = 32;   // invocations per output column (power of two)
@@ -13,12 +14,6 @@ layout(constant_id = 3) const uint VEC = 1;   // 4: A and B rows read as 4-vecto
 layout(constant_id = 4) const bool HAS_BIAS = false;
 layout(constant_id = 5) const bool HAS_RES = false;
 layout(local_size_x_id = 0) in;
-
-#if VD_FP16
-#define VD_T4 f16vec4
-#else
-#define VD_T4 vec4
-#endif
 
 layout(std430, binding = 0) readonly buffer A { VD_T a_data[]; };
 layout(std430, binding = 0) readonly buffer A4 { VD_T4 a_vec[]; };
