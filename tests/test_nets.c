@@ -115,9 +115,8 @@ static void run(vd_context *ctx, const vd_ldm_config *cfg, const vd_clip_text_co
   test_vae(m, p);
   test_eps(m, p, GOLDEN("eps.safetensors"));
   test_clip(m, p);
-  if (full) {
+  if (full) {  // (reconstruct_uncond.safetensors adds nothing the two cases here do not cover; it costs 30 s)
     test_reconstruct(m, p, GOLDEN("reconstruct.safetensors"), true);
-    test_reconstruct(m, p, GOLDEN("reconstruct_uncond.safetensors"), true);
     test_reconstruct(m, p, GOLDEN("reconstruct_uncond_mean.safetensors"), false);
   }
   vd_ldm_destroy(m);
