@@ -5,6 +5,8 @@
 
 #include "apps/bench.h"
 #include "graph/op_attention.h"
+#include "graph/op_conv.h"
+#include "graph/op_matmul.h"
 #include "graph/op_eltwise.h"
 #include "graph/op_layout.h"
 #include "graph/op_misc.h"
@@ -27,6 +29,8 @@ typedef struct vd_case {
     vd_cosine_params cos;
     vd_blur_params blur;
     vd_timestep_params ts;
+    vd_conv2d_params conv;
+    vd_matmul_params mm;
   } p;
   uint64_t n;  // element count for the simple ones
   uint32_t dims[4];
@@ -106,6 +110,15 @@ static vd_status rec_timestep(const vd_op_env *e, void *u) {
   return vd_op_timestep_embedding(e, &c->p.ts, c->v[0], c->v[1], c->v[2]);
 }
 
+static vd_status rec_conv(const vd_op_env *e, void *u) {
+  vd_case *c = u;
+  return vd_op_conv2d(e, &c->p.conv, c->v[0], c->v[1], c->v[2], (vd_view){0}, c->v[3]);
+}
+static vd_status rec_matmul(const vd_op_env *e, void *u) {
+  vd_case *c = u;
+  return vd_op_matmul(e, &c->p.mm, c->v[0], c->v[1], c->v[2], (vd_view){0}, c->v[3]);
+}
+
 // ---- cases -------------------------------------------------------------------------------------------
 
 typedef vd_status (*vd_case_fn)(vd_bench *b);
@@ -127,6 +140,48 @@ static vd_status bench_group_norm(vd_bench *b, uint32_t n, uint32_t ch, uint32_t
   vd_op_env env = {.kernels = b->kernels, .precision = b->precision};
   return vd_run(b, &c, "group_norm+silu", shape, vd_norm_variant(&env, (uint64_t)ch / 32 * hw * hw), 0,
                 (double)vd_group_norm_bytes(&c.p.gn, b->precision), rec_group_norm);
+}
+
+static vd_status bench_conv_case(vd_bench *b, const char *shape, vd_conv2d_params p) {
+  vd_case c = {.p.conv = p};
+  uint32_t ho = vd_conv2d_out_h(&p), wo = vd_conv2d_out_w(&p);
+  VD_RETURN_IF_ERROR(vd_in(b, &c, 0, (uint64_t)p.batch * p.cin * p.h * p.w));
+  VD_RETURN_IF_ERROR(vd_in(b, &c, 1, (uint64_t)p.cout * p.cin * p.kh * p.kw));
+  VD_RETURN_IF_ERROR(vd_in(b, &c, 2, p.cout));
+  VD_RETURN_IF_ERROR(vd_out(b, &c, 3, (uint64_t)p.batch * p.cout * ho * wo));
+  vd_op_env env = {.kernels = b->kernels, .precision = b->precision};
+  return vd_run(b, &c, "conv2d", shape, vd_op_conv2d_variant(&env, &c.p.conv), (double)vd_op_conv2d_flops(&c.p.conv),
+                0, rec_conv);
+}
+
+static vd_status bench_conv(vd_bench *b) {
+  if (!vd_bench_selected(b, "conv2d")) return NULL;
+  VD_RETURN_IF_ERROR(bench_conv_case(b, "2x320x32x32 3x3 ->320", vd_conv2d_params_make(2, 320, 32, 32, 320, 3, 1, 1)));
+  VD_RETURN_IF_ERROR(bench_conv_case(b, "2x1280x8x8 3x3 ->1280", vd_conv2d_params_make(2, 1280, 8, 8, 1280, 3, 1, 1)));
+  VD_RETURN_IF_ERROR(bench_conv_case(b, "1x128x256x256 3x3 ->128 (VAE)",
+                                     vd_conv2d_params_make(1, 128, 256, 256, 128, 3, 1, 1)));
+  VD_RETURN_IF_ERROR(bench_conv_case(b, "2x16x256x256 3x3 ->16 (hint)", vd_conv2d_params_make(2, 16, 256, 256, 16, 3, 1, 1)));
+  return bench_conv_case(b, "1x3x256x256 8x8/8 ->384 (DINO)", vd_conv2d_params_make(1, 3, 256, 256, 384, 8, 8, 0));
+}
+
+static vd_status bench_matmul_case(vd_bench *b, const char *shape, uint32_t m, uint32_t n, uint32_t k) {
+  vd_case c = {.p.mm = vd_matmul_params_dense(1, m, n, k, VD_MATMUL_B_NK, false)};
+  VD_RETURN_IF_ERROR(vd_in(b, &c, 0, (uint64_t)m * k));
+  VD_RETURN_IF_ERROR(vd_in(b, &c, 1, (uint64_t)n * k));
+  VD_RETURN_IF_ERROR(vd_in(b, &c, 2, n));
+  VD_RETURN_IF_ERROR(vd_out(b, &c, 3, (uint64_t)m * n));
+  vd_op_env env = {.kernels = b->kernels, .precision = b->precision};
+  return vd_run(b, &c, "linear", shape, vd_op_matmul_variant(&env, &c.p.mm), (double)vd_op_matmul_flops(&c.p.mm), 0,
+                rec_matmul);
+}
+
+static vd_status bench_matmul(vd_bench *b) {
+  if (!vd_bench_selected(b, "linear")) return NULL;
+  VD_RETURN_IF_ERROR(bench_matmul_case(b, "2048x320 . 2560x320^T (GEGLU)", 2048, 2560, 320));
+  VD_RETURN_IF_ERROR(bench_matmul_case(b, "1024x320 . 1280x320^T", 1024, 1280, 320));
+  VD_RETURN_IF_ERROR(bench_matmul_case(b, "512x640 . 640x640^T", 512, 640, 640));
+  VD_RETURN_IF_ERROR(bench_matmul_case(b, "154x768 . 3072x768^T (CLIP)", 154, 3072, 768));
+  return bench_matmul_case(b, "1025x384 . 1536x384^T (DINO)", 1025, 1536, 384);
 }
 
 static vd_status bench_norms(vd_bench *b) {
@@ -276,7 +331,7 @@ static vd_status bench_misc(vd_bench *b) {
 }
 
 vd_status vd_bench_ops(vd_bench *b) {
-  static const vd_case_fn cases[] = {bench_norms, bench_attention, bench_eltwise, bench_layout, bench_misc};
+  static const vd_case_fn cases[] = {bench_conv, bench_matmul, bench_norms, bench_attention, bench_eltwise, bench_layout, bench_misc};
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); ++i) VD_RETURN_IF_ERROR(cases[i](b));
   return NULL;
 }
