@@ -56,4 +56,15 @@ vd_status vd_bench_write_json(const vd_bench *b, const char *path);
 // The op cases (apps/bench_ops.c).
 vd_status vd_bench_ops(vd_bench *b);
 
+typedef struct vd_pipeline_args {
+  uint32_t size;       // image side
+  int steps;           // DDIM steps
+  int images;          // timed images (after one warm-up)
+  bool both_branches;  // evaluate both guidance branches (N = 2)
+  bool plan;           // print the plan-only memory report too
+} vd_pipeline_args;
+
+// The full pipeline on random weights (apps/bench_pipeline.c); json: NULL or a file for the results.
+vd_status vd_bench_pipeline(vd_context *ctx, vd_precision precision, const vd_pipeline_args *a, const char *json);
+
 #endif

@@ -9,6 +9,13 @@
 #include "graph/op_matmul.h"
 #include "graph/op_misc.h"
 #include "graph/op_norm.h"
+#include "graph/op_softmax.h"
+
+#include <math.h>
+
+// Widest head the fused attention kernel is used for: its K/V tiles must fit shared memory on every
+// device (32 KiB on lavapipe); wider single heads take the unfused path.
+#define VD_ATTENTION_FUSED_MAX_D 256u
 #include "runtime/cmd.h"
 
 // ---- helpers -----------------------------------------------------------------------------------------
@@ -195,6 +202,45 @@ static vd_status rec_attention(const vd_op_env *env, const vd_node *n, const vd_
   return vd_op_attention(env, p, io[0], io[1], io[2], io[3]);
 }
 
+typedef struct vd_bmm_params {
+  vd_matmul_params mm;  // the product
+} vd_bmm_params;
+
+static vd_status rec_bmm(const vd_op_env *env, const vd_node *n, const vd_view *io) {
+  const vd_bmm_params *p = (const vd_bmm_params *)n->params;
+  return vd_op_matmul(env, &p->mm, io[0], io[1], (vd_view){0}, (vd_view){0}, io[2]);
+}
+
+static vd_status rec_softmax(const vd_op_env *env, const vd_node *n, const vd_view *io) {
+  return vd_op_softmax(env, (const vd_softmax_params *)n->params, io[0], io[1], n->n_out > 1 ? io[2] : (vd_view){0});
+}
+
+// Single-head attention with a head too wide for the fused kernel's shared-memory tiles (the VAE's
+// mid-block attention, D = 512): S = Q K^T, P = softmax(S / sqrt(D)), O = P V, with the scores
+// materialised ([N, Lq, Lk], small at the sizes this is used for).
+static vd_tensor_id vd_attention_unfused(vd_graph *g, const char *name, vd_tensor_id q, vd_tensor_id k,
+                                         vd_tensor_id v, const vd_tensor *tq, const vd_tensor *tk) {
+  uint32_t n = (uint32_t)tq->shape[0], lq = (uint32_t)tq->shape[1], lk = (uint32_t)tk->shape[1];
+  uint32_t d = (uint32_t)tq->shape[2];
+  char nm[VD_NAME_LEN];
+  vd_bmm_params s = {vd_matmul_params_dense(n, lq, lk, d, VD_MATMUL_B_NK, true)};
+  int64_t sshape[3] = {n, lq, lk};
+  snprintf(nm, sizeof(nm), "%.100s.scores", name);
+  vd_tensor_id in[2] = {q, k};
+  vd_tensor_id scores = vd_add_node(g, nm, "matmul", rec_bmm, &s, sizeof(s), in, 2, vd_new(g, nm, tq, 3, sshape),
+                                    VD_NO_TENSOR, vd_op_matmul_flops(&s.mm));
+  snprintf(nm, sizeof(nm), "%.100s.scale", name);
+  scores = vd_b_scale_add(g, nm, 1.0f / sqrtf((float)d), scores, 0.0f, scores);
+  vd_softmax_params sp = {n * lq, lk};
+  snprintf(nm, sizeof(nm), "%.100s.softmax", name);
+  vd_tensor_id probs = vd_add_node(g, nm, "softmax", rec_softmax, &sp, sizeof(sp), &scores, 1,
+                                   vd_new(g, nm, tq, 3, sshape), vd_scratch(g, nm, vd_softmax_scratch_bytes(&sp)), 0);
+  vd_bmm_params o = {vd_matmul_params_dense(n, lq, d, lk, VD_MATMUL_B_KN, true)};
+  vd_tensor_id in2[2] = {probs, v};
+  return vd_add_node(g, name, "matmul", rec_bmm, &o, sizeof(o), in2, 2, vd_new(g, name, tq, 3, tq->shape),
+                     VD_NO_TENSOR, vd_op_matmul_flops(&o.mm));
+}
+
 vd_tensor_id vd_b_attention(vd_graph *g, const char *name, vd_tensor_id q, vd_tensor_id k, vd_tensor_id v,
                             uint32_t heads, bool causal) {
   vd_tensor tq_c;
@@ -208,6 +254,8 @@ vd_tensor_id vd_b_attention(vd_graph *g, const char *name, vd_tensor_id q, vd_te
       tk->shape[1] != tv->shape[1] || tq->shape[2] != tk->shape[2] || tk->shape[2] != tv->shape[2] ||
       tq->shape[2] % heads)
     return vd_bad(g, name, "attention needs q [N, Lq, H*D], k and v [N, Lk, H*D]");
+  if (heads == 1 && !causal && tq->shape[2] > VD_ATTENTION_FUSED_MAX_D)
+    return vd_attention_unfused(g, name, q, k, v, tq, tk);
   vd_attention_params p = {.batch = (uint32_t)tq->shape[0], .q_len = (uint32_t)tq->shape[1],
                            .kv_len = (uint32_t)tk->shape[1], .heads = heads,
                            .head_dim = (uint32_t)(tq->shape[2] / heads), .causal = causal};
