@@ -31,7 +31,9 @@ static const vd_tensor *vd_t(vd_graph *g, vd_tensor_id t, vd_tensor *copy) {
 static uint64_t vd_count(const vd_tensor *x) { return x->bytes / vd_dtype_size(x->dtype); }
 
 static vd_tensor_id vd_bad(vd_graph *g, const char *node, const char *why) {
-  return vd_graph_fail(g, vd_status_make(VD_ERR_INVALID_ARGUMENT, "%s: %s", node, why));
+  char full[VD_NAME_LEN];
+  vd_graph_scoped_name(g, node, full);
+  return vd_graph_fail(g, vd_status_make(VD_ERR_INVALID_ARGUMENT, "%s: %s", full, why));
 }
 
 static vd_tensor_id vd_new(vd_graph *g, const char *name, const vd_tensor *like, uint32_t rank, const int64_t *shape) {
