@@ -173,7 +173,7 @@ static vd_status vd_exec_dtype(vd_exec *e, const char *name, uint64_t count, vd_
 }
 
 vd_status vd_exec_write_f32(vd_exec *e, const char *input, const float *data, uint64_t count) {
-  vd_dtype dt;
+  vd_dtype dt = VD_DTYPE_F32;
   VD_RETURN_IF_ERROR(vd_exec_dtype(e, input, count, &dt));
   if (dt == VD_DTYPE_F32) return vd_exec_write(e, input, data, count * 4);
   uint16_t *h = malloc(count * 2 + 2);
@@ -185,7 +185,7 @@ vd_status vd_exec_write_f32(vd_exec *e, const char *input, const float *data, ui
 }
 
 vd_status vd_exec_read_f32(vd_exec *e, const char *name, float *data, uint64_t count) {
-  vd_dtype dt;
+  vd_dtype dt = VD_DTYPE_F32;
   VD_RETURN_IF_ERROR(vd_exec_dtype(e, name, count, &dt));
   if (dt == VD_DTYPE_F32) return vd_exec_read(e, name, data, count * 4);
   uint16_t *h = malloc(count * 2 + 2);

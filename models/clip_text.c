@@ -285,12 +285,13 @@ static void vd_clip_text_space_lower(const vd_cp_buf *in, vd_cp_buf *out) {
 }
 
 vd_status vd_clip_text_normalize(const uint32_t *cps, size_t n, vd_cp_buf *out) {
+  if (n > ((size_t)1 << 40)) return vd_status_make(VD_ERR_LIMIT, "clip text: %zu code points", n);
   size_t limit = 3 * n + 3;
   vd_cp_buf bufs[3] = {{0}, {0}, {0}};
   vd_status st = vd_cp_buf_reserve(&bufs[0], n + 1);
   vd_cp_buf *fixed = NULL;
   if (!st) {
-    memcpy(bufs[0].data, cps, sizeof(uint32_t) * n);
+    if (n) memcpy(bufs[0].data, cps, sizeof(uint32_t) * n);
     bufs[0].len = n;
     st = vd_clip_text_fix(bufs, limit, &fixed);
   }

@@ -133,7 +133,7 @@ vd_status vd_ddim_q_sample_coefs(const vd_ddim_schedule *schedule, int t, float 
 
 vd_status vd_ddim_q_sample(const vd_ddim_schedule *schedule, int t, const float *z, const float *noise, float *out,
                            size_t n) {
-  float a, b;
+  float a = 0.0f, b = 0.0f;
   VD_RETURN_IF_ERROR(vd_ddim_q_sample_coefs(schedule, t, &a, &b));
   for (size_t i = 0; i < n; ++i) {
     float signal = a * z[i], scaled_noise = b * noise[i];

@@ -87,7 +87,7 @@ static void test_grid(const vd_ddim_schedule *s) {
 static void test_steps(const vd_ddim_schedule *s) {
   for (int i = 0; i < s->step_count; ++i) {
     const vd_ddim_step *st = &s->steps[i];
-    double w;
+    double w = 0.0;
     CHECK(golden("step_t", i, &w) && st->t == (int32_t)w);
     CHECK_MSG(golden("step_a_t", i, &w) && (double)st->a_t == w, "step %d a_t", i);
     CHECK_MSG(golden("step_a_prev", i, &w) && (double)st->a_prev == w, "step %d a_prev", i);
@@ -151,7 +151,7 @@ static void test_sampler(const vd_ddim_schedule *s) {
   float z[16], noise[16], x[16];
   stand_in net = {0};
   int ok = 1;
-  double w;
+  double w = 0.0;
   for (int j = 0; j < 16; ++j) {
     ok &= golden("sample_z", j, &w), z[j] = (float)w;
     ok &= golden("sample_noise", j, &w), noise[j] = (float)w;

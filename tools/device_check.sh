@@ -1,30 +1,49 @@
 #!/usr/bin/env bash
 # Runs on the H200 test machine (see ../shared/device/README.md) from the repository root, after
-# tools/device_bundle.sh packed a build made here: device listing, the GPU tests with the validation
-# layer, and the op benchmarks with and without cooperative matrices. Results go to $OUT.
+# tools/device_bundle.sh packed a build made here: device listing, the GPU tests, the op benchmarks with
+# and without cooperative matrices, and the pipeline benchmark. Results go to $OUT.
+# The bundled validation layer is Debian 12's (1.3.239): it predates VK_KHR_cooperative_matrix, so the
+# validated test pass runs with VLMD_DISABLE_COOPMAT=1 and a second pass runs the coopmat paths unvalidated.
 set -u
 out=${OUT:-/tmp/vlmd-out}
 mkdir -p "$out"
 . .devbundle/env.sh
 export VK_LAYER_PATH="$PWD/.devbundle/layers" VLMD_CACHE_DIR="$out/cache"
-# Tests find their data under the absolute source path they were built with.
-src=$(cat .devbundle/source_dir)
+src=$(cat .devbundle/source_dir)  # tests find their data under the absolute paths they were built with
 if [ ! -e "$src" ]; then mkdir -p "$(dirname "$src")" && ln -s "$PWD" "$src"; fi
+mkdir -p "$(cat .devbundle/binary_dir)"
 log() { echo "== $*" | tee -a "$out/summary.txt"; }
+run_tests() {  # run_tests TAG ENV... : every bundled test with the given environment
+  local tag=$1; shift
+  for t in .devbundle/tests/*; do
+    local name start rc
+    name=$(basename "$t"); start=$SECONDS
+    ( cd tests && env "$@" timeout 120 "../$t" ) > "$out/$tag.$name.log" 2>&1; rc=$?
+    log "$tag $name rc=$rc $(tail -1 "$out/$tag.$name.log") ($((SECONDS - start)) s)"
+  done
+}
 log "devices"
 vlmdiff devices 2>&1 | tee "$out/devices.txt"
 vlmdiff devices --json > "$out/devices.json" 2>&1
-for t in .devbundle/tests/*; do
-  name=$(basename "$t")
-  start=$SECONDS
-  ( cd tests && VLMD_TEST_VALIDATION=1 timeout 120 "../$t" ) > "$out/$name.log" 2>&1
-  rc=$?
-  log "$name rc=$rc $(tail -1 "$out/$name.log") ($((SECONDS - start)) s)"
+run_tests validated VLMD_TEST_VALIDATION=1 VLMD_DISABLE_COOPMAT=1
+for t in test_op_matmul test_op_conv test_nets test_kernels; do
+  ( cd tests && VLMD_TEST_VALIDATION=0 timeout 120 "../.devbundle/tests/$t" ) > "$out/coopmat.$t.log" 2>&1
+  log "coopmat $t rc=$? $(tail -1 "$out/coopmat.$t.log")"
 done
 for prec in fp16 fp32; do
   log "bench --ops $prec"
-  timeout 150 vlmdiff bench --ops --precision $prec --repeat 10 --json "$out/bench_ops_$prec.json" 2>&1 | tee "$out/bench_ops_$prec.txt"
+  timeout 120 vlmdiff bench --ops --precision $prec --repeat 10 --json "$out/bench_ops_$prec.json" > "$out/bench_ops_$prec.txt" 2>&1
+  cat "$out/bench_ops_$prec.txt"
 done
 log "bench --ops fp16, VLMD_DISABLE_COOPMAT=1"
-VLMD_DISABLE_COOPMAT=1 timeout 150 vlmdiff bench --ops --precision fp16 --repeat 10 --json "$out/bench_ops_fp16_nocoopmat.json" 2>&1 | tee "$out/bench_ops_fp16_nocoopmat.txt"
+VLMD_DISABLE_COOPMAT=1 timeout 120 vlmdiff bench --ops --precision fp16 --repeat 10 --json "$out/bench_ops_fp16_nocoopmat.json" > "$out/bench_ops_fp16_nocoopmat.txt" 2>&1
+cat "$out/bench_ops_fp16_nocoopmat.txt"
+for mode in "" "--both-branches"; do
+  for prec in fp16 fp32; do
+    tag="pipeline_${prec}${mode:+_both}"
+    log "bench --net pipeline $prec $mode"
+    timeout 150 vlmdiff bench --net pipeline --precision $prec --images 3 $mode --plan --json "$out/$tag.json" > "$out/$tag.txt" 2>&1
+    tail -8 "$out/$tag.txt"
+  done
+done
 cat "$out/summary.txt"
