@@ -38,12 +38,11 @@ done
 log "bench --ops fp16, VLMD_DISABLE_COOPMAT=1"
 VLMD_DISABLE_COOPMAT=1 timeout 120 vlmdiff bench --ops --precision fp16 --repeat 10 --json "$out/bench_ops_fp16_nocoopmat.json" > "$out/bench_ops_fp16_nocoopmat.txt" 2>&1
 cat "$out/bench_ops_fp16_nocoopmat.txt"
-for mode in "" "--both-branches"; do
-  for prec in fp16 fp32; do
-    tag="pipeline_${prec}${mode:+_both}"
-    log "bench --net pipeline $prec $mode"
-    timeout 150 vlmdiff bench --net pipeline --precision $prec --images 3 $mode --plan --json "$out/$tag.json" > "$out/$tag.txt" 2>&1
-    tail -8 "$out/$tag.txt"
-  done
+for run in "fp16" "fp16 --both-branches" "fp32"; do
+  set -- $run
+  tag="pipeline_$1${2:+_both}"
+  log "bench --net pipeline $run"
+  timeout 150 vlmdiff bench --net pipeline --precision $run --images 3 --plan --json "$out/$tag.json" > "$out/$tag.txt" 2>&1
+  tail -9 "$out/$tag.txt"
 done
 cat "$out/summary.txt"
