@@ -7,6 +7,14 @@
 set -u
 out=${OUT:-/tmp/vlmd-out}
 mkdir -p "$out"
+# Headless containers: the GLX entry of the NVIDIA driver refuses vkCreateInstance without a display
+# (the loader reports "Could not get 'vkCreateInstance' via 'vk_icdGetInstanceProcAddr'"); its EGL entry works.
+for egl in /usr/local/nvidia/lib64/libEGL_nvidia.so.0 /usr/lib/x86_64-linux-gnu/libEGL_nvidia.so.0; do
+  if [ -e "$egl" ] && [ -z "${VK_DRIVER_FILES:-}" ]; then
+    printf '{"file_format_version":"1.0.1","ICD":{"library_path":"%s","api_version":"1.4.312"}}\n' "$egl" > "$out/nvidia_egl_icd.json"
+    export VK_DRIVER_FILES="$out/nvidia_egl_icd.json"
+  fi
+done
 . .devbundle/env.sh
 export VK_LAYER_PATH="$PWD/.devbundle/layers" VLMD_CACHE_DIR="$out/cache"
 src=$(cat .devbundle/source_dir)  # tests find their data under the absolute paths they were built with
