@@ -8,6 +8,7 @@ static const vd_verb vd_verbs[] = {
     {"devices", vd_verb_devices, "list Vulkan devices, the chosen one and its feature policy"},
     {"inspect", vd_verb_inspect, "list the tensors of a checkpoint or safetensors file"},
     {"convert", vd_verb_convert, "convert a checkpoint to safetensors (optionally f16, one network)"},
+    {"forward", vd_verb_forward, "run one network (or the reconstruction) on tensors from a safetensors file"},
     {"bench", vd_verb_bench, "GPU timings of the ops (--ops)"},
 };
 static const int vd_verb_count = (int)(sizeof(vd_verbs) / sizeof(vd_verbs[0]));

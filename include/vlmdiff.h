@@ -38,6 +38,13 @@ const char *vd_status_message(vd_status st);  // "ok" for NULL
 const char *vd_status_code_name(vd_status_code code);
 void vd_status_free(vd_status st);
 
+// ---- precision -----------------------------------------------------------------------------------
+
+typedef enum vd_precision {
+  VD_PRECISION_F32 = 0,  // fp32 storage, fp32 arithmetic (parity mode)
+  VD_PRECISION_F16 = 1,  // fp16 storage, fp32 accumulation
+} vd_precision;
+
 // ---- context --------------------------------------------------------------------------------------
 
 typedef struct vd_context vd_context;
@@ -72,6 +79,8 @@ void vd_context_destroy(vd_context *context);
 // Number of validation errors and warnings seen since the context was created (0 without validation).
 uint32_t vd_context_validation_messages(const vd_context *context);
 const char *vd_context_device_name(const vd_context *context);
+// The precision runs use unless told otherwise (fp16 storage on GPUs that have it, fp32 on CPUs).
+vd_precision vd_context_default_precision(const vd_context *context);
 
 #ifdef __cplusplus
 }

@@ -148,3 +148,5 @@ uint32_t vd_context_validation_messages(const vd_context *ctx) {
 }
 
 const char *vd_context_device_name(const vd_context *ctx) { return ctx->info->name; }
+
+vd_precision vd_context_default_precision(const vd_context *ctx) { return ctx->policy.default_precision; }

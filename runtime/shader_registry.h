@@ -6,10 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef enum vd_precision {
-  VD_PRECISION_F32 = 0,  // fp32 storage, fp32 arithmetic (parity mode)
-  VD_PRECISION_F16 = 1,  // fp16 storage, fp32 accumulation
-} vd_precision;
+#include "vlmdiff.h"  // vd_precision
 
 typedef struct vd_shader_blob {
   const char *name;        // file name without extension, e.g. "axpy"

@@ -101,10 +101,10 @@ static vd_graph *vdt_graph(int which, const vd_ldm_config *c, const vd_clip_text
   return g;
 }
 
-const char *vdt_tiny_weights(const vd_ldm_config *c, const vd_clip_text_config *clip) {
-  static const char *path = VLMD_BINARY_DIR "/tiny_weights.safetensors";
+const char *vdt_tiny_weights(const vd_ldm_config *c, const vd_clip_text_config *clip, const char *path) {
   static bool done = false;
-  if (done) return path;
+  if (!path && done) return VLMD_BINARY_DIR "/tiny_weights.safetensors";
+  if (!path) path = VLMD_BINARY_DIR "/tiny_weights.safetensors", done = true;
   vd_graph *graphs[3] = {vdt_graph(0, c, clip), vdt_graph(1, c, clip), vdt_graph(2, c, clip)};
   size_t cap = 4096, n = 0;
   vd_safetensors_entry *entries = calloc(cap, sizeof(*entries));
@@ -129,6 +129,5 @@ const char *vdt_tiny_weights(const vd_ldm_config *c, const vd_clip_text_config *
   for (int k = 0; k < 3; ++k) vd_graph_destroy(graphs[k]);
   free(entries);
   free(tensors);
-  done = true;
   return path;
 }

@@ -8,8 +8,8 @@
 
 // Reads tests/data/nets/tiny.yaml and tiny_clip_config.json; exits the test on failure.
 void vdt_tiny_configs(vd_ldm_config *ldm, vd_clip_text_config *clip);
-// Writes every weight the tiny model's networks declare to `path` (once per process; later calls reuse
-// the file). Returns the path.
-const char *vdt_tiny_weights(const vd_ldm_config *ldm, const vd_clip_text_config *clip);
+// Writes every weight the tiny model's networks declare to `path` (NULL: a file in the build tree, written
+// once per process). Returns the path.
+const char *vdt_tiny_weights(const vd_ldm_config *ldm, const vd_clip_text_config *clip, const char *path);
 
 #endif

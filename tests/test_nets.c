@@ -130,7 +130,7 @@ int main(void) {
   vd_ldm_config cfg;
   vd_clip_text_config clip;
   vdt_tiny_configs(&cfg, &clip);
-  const char *path = vdt_tiny_weights(&cfg, &clip);
+  const char *path = vdt_tiny_weights(&cfg, &clip, NULL);
   vd_weight_file *wf = NULL;
   CHECK_OK(vd_weight_file_open(path, &wf));
   if (!wf) return vdt_finish("test_nets");

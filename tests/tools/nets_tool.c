@@ -1,0 +1,66 @@
+// Helper for the command-line tests of `vlmdiff forward` (tests/cli_forward.sh):
+//   nets_tool weights PATH                     write the tiny model's weights (tests/nets_tiny.c)
+//   nets_tool compare OUT GOLDEN NAME [TOL]    max-abs error / max-abs golden of tensor NAME <= TOL (1e-4)
+//   nets_tool subset IN OUT NAME...            copy the named F32/I32 tensors of IN into OUT
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/safetensors.h"
+#include "models/safetensors_writer.h"
+#include "tests/nets_tiny.h"
+#include "tests/vdtest_golden.h"
+
+static int compare(const char *out, const char *golden, const char *name, double tol) {
+  vdt_goldens *a = vdt_goldens_load(out), *b = vdt_goldens_load(golden);
+  size_t n = vdt_golden_count(b, name);
+  if (vdt_golden_count(a, name) != n) {
+    fprintf(stderr, "%s: element counts differ\n", name);
+    return 1;
+  }
+  const float *x = vdt_golden(a, name, NULL, NULL), *y = vdt_golden(b, name, NULL, NULL);
+  double scale = 0, err = 0;
+  for (size_t i = 0; i < n; ++i) scale = fmax(scale, fabs(y[i]));
+  for (size_t i = 0; i < n; ++i) err = isnan(x[i]) ? INFINITY : fmax(err, fabs((double)x[i] - y[i]));
+  double rel = err / (scale > 0 ? scale : 1);
+  printf("%s: rel err %.3g (bound %.0e)\n", name, rel, tol);
+  vdt_goldens_free(a);
+  vdt_goldens_free(b);
+  return rel <= tol ? 0 : 1;
+}
+
+static int subset(const char *in, const char *out, int count, char **names) {
+  vd_safetensors *f = NULL;
+  vd_status st = vd_safetensors_open(in, &f);
+  vd_safetensors_entry e[16];
+  const vd_weight_tensor *t[16];
+  for (int i = 0; !st && i < count && i < 16; ++i) {
+    t[i] = vd_safetensors_find(f, names[i]);
+    if (!t[i]) st = vd_status_make(VD_ERR_NOT_FOUND, "%s not in %s", names[i], in);
+    else e[i] = (vd_safetensors_entry){.name = t[i]->name, .dtype = t[i]->dtype, .rank = t[i]->rank};
+    if (!st) memcpy(e[i].shape, t[i]->shape, sizeof(int64_t) * (size_t)t[i]->rank);
+  }
+  vd_safetensors_writer *w = NULL;
+  if (!st) st = vd_safetensors_writer_create(out, e, (size_t)count, &w);
+  for (int i = 0; !st && i < count; ++i) st = vd_safetensors_writer_write(w, t[i]->data, vd_weight_tensor_bytes(t[i]));
+  if (!st) st = vd_safetensors_writer_finish(w);
+  else vd_safetensors_writer_destroy(w);
+  vd_safetensors_destroy(f);
+  if (st) fprintf(stderr, "subset: %s\n", vd_status_message(st));
+  return st ? 1 : 0;
+}
+
+int main(int argc, char **argv) {
+  if (argc >= 3 && strcmp(argv[1], "weights") == 0) {
+    vd_ldm_config cfg;
+    vd_clip_text_config clip;
+    vdt_tiny_configs(&cfg, &clip);
+    vdt_tiny_weights(&cfg, &clip, argv[2]);
+    return 0;
+  }
+  if (argc >= 5 && strcmp(argv[1], "compare") == 0) return compare(argv[2], argv[3], argv[4], argc > 5 ? atof(argv[5]) : 1e-4);
+  if (argc >= 5 && strcmp(argv[1], "subset") == 0) return subset(argv[2], argv[3], argc - 4, argv + 4);
+  fprintf(stderr, "usage: nets_tool weights PATH | compare OUT GOLDEN NAME [TOL] | subset IN OUT NAME...\n");
+  return 2;
+}
