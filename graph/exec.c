@@ -32,7 +32,7 @@ static void vd_mark_dumped(vd_exec *e, const char *pattern) {
   for (uint32_t i = 0; pattern && pattern[0] && i < vd_graph_node_count(e->graph); ++i) {
     const vd_node *n = vd_graph_get_node(e->graph, i);
     if (fnmatch(pattern, n->name, 0) != 0) continue;
-    for (uint32_t k = 0; k < n->n_out; ++k) e->dumped[n->out[k]] = true;  // the planner keeps these alive
+    e->dumped[n->out[0]] = true;  // the node's result (later outputs are its scratch); kept alive by the planner
   }
 }
 

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "models/clip_text_encoder.h"
+#include "models/dump.h"
 #include "models/unet.h"
 #include "models/vae.h"
 #include "models/weights_gpu.h"
@@ -170,11 +171,11 @@ static vd_status vd_get_net(vd_ldm *m, vd_net_kind kind, uint32_t n, uint32_t h,
   return NULL;
 }
 
-static vd_status vd_run_timed(vd_exec *e, double *ms) {
+static vd_status vd_run_timed(vd_exec *e, double *ms, const char *tag) {
   double t0 = vd_now_ms();
   vd_status st = vd_exec_run(e);
   *ms = vd_now_ms() - t0;
-  return st;
+  return st ? st : vd_dump_after_run(e, tag);
 }
 
 vd_status vd_ldm_vae_encode(vd_ldm *m, uint32_t n, uint32_t h, uint32_t w, const float *image, float *mean,
@@ -185,7 +186,7 @@ vd_status vd_ldm_vae_encode(vd_ldm *m, uint32_t n, uint32_t h, uint32_t w, const
   uint64_t ci = (uint64_t)n * m->config.vae.in_channels * h * w;
   uint64_t co = (uint64_t)n * m->config.vae.embed_dim * (h / 8) * (w / 8);
   VD_RETURN_IF_ERROR(vd_exec_write_f32(e, "image", image, ci));
-  VD_RETURN_IF_ERROR(vd_run_timed(e, &m->timing.vae_encode_ms));
+  VD_RETURN_IF_ERROR(vd_run_timed(e, &m->timing.vae_encode_ms, "vae-encode"));
   VD_RETURN_IF_ERROR(vd_exec_read_f32(e, "mean", mean, co));
   VD_RETURN_IF_ERROR(vd_exec_read_f32(e, "logvar", logvar, co));
   for (uint64_t i = 0; i < co; ++i) logvar[i] = fminf(fmaxf(logvar[i], -30.0f), 20.0f);  // DiagonalGaussian clamp
@@ -196,7 +197,7 @@ vd_status vd_ldm_vae_decode(vd_ldm *m, uint32_t n, uint32_t h, uint32_t w, const
   vd_exec *e = NULL;
   VD_RETURN_IF_ERROR(vd_get_net(m, VD_NET_DECODE, n, h, w, 0, &e));
   VD_RETURN_IF_ERROR(vd_exec_write_f32(e, "z", z, (uint64_t)n * m->config.vae.embed_dim * h * w));
-  VD_RETURN_IF_ERROR(vd_run_timed(e, &m->timing.vae_decode_ms));
+  VD_RETURN_IF_ERROR(vd_run_timed(e, &m->timing.vae_decode_ms, "vae-decode"));
   return vd_exec_read_f32(e, "image", image, (uint64_t)n * m->config.vae.out_ch * 64 * h * w);
 }
 
@@ -210,7 +211,7 @@ vd_status vd_ldm_eps(vd_ldm *m, uint32_t n, uint32_t h, uint32_t w, const float 
   VD_RETURN_IF_ERROR(vd_exec_write(e, "t", t, (uint64_t)n * 4));
   VD_RETURN_IF_ERROR(vd_exec_write_f32(e, "context", context, (uint64_t)n * ctx_len * c->unet.context_dim));
   VD_RETURN_IF_ERROR(vd_exec_write_f32(e, "hint", hint, (uint64_t)n * c->control.hint_channels * 64 * h * w));
-  VD_RETURN_IF_ERROR(vd_run_timed(e, &m->timing.eps_ms));
+  VD_RETURN_IF_ERROR(vd_run_timed(e, &m->timing.eps_ms, "eps"));
   return vd_exec_read_f32(e, "eps", eps, (uint64_t)n * c->unet.out_channels * h * w);
 }
 
@@ -223,7 +224,7 @@ vd_status vd_ldm_clip_text(vd_ldm *m, uint32_t n, uint32_t len, const int32_t *t
                                                      "of %d", tokens[i], (unsigned long long)i, m->clip.vocab_size);
   VD_RETURN_IF_ERROR(vd_exec_write(e, "tokens", tokens, (uint64_t)n * len * 4));
   double ms;
-  VD_RETURN_IF_ERROR(vd_run_timed(e, &ms));
+  VD_RETURN_IF_ERROR(vd_run_timed(e, &ms, "clip-text"));
   return vd_exec_read_f32(e, "context", context, (uint64_t)n * len * m->clip.hidden_size);
 }
 

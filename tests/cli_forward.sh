@@ -35,6 +35,11 @@ check reconstruct "$tmp/rec.st" "$data/reconstruct.safetensors" latent samples
 fwd --net reconstruct --posterior mean --clip-config "$data/tiny_clip_config.json" --inputs "$tmp/in_mean.st" \
   --out "$tmp/rec_mean.st" && ok || bad "reconstruct with the default empty caption failed"
 check "reconstruct (empty caption)" "$tmp/rec_mean.st" "$data/reconstruct_uncond_mean.safetensors" latent samples
+# VLMD_DUMP writes the matching nodes' outputs (named by node) to a safetensors file.
+VLMD_DUMP='first_stage_model.encoder.down.1.block.*.conv2' VLMD_DUMP_FILE="$tmp/dump.st" \
+  fwd --net vae-encode --inputs "$data/vae_encode.safetensors" --out "$tmp/enc2.st" 2>/dev/null && ok || bad "dump run failed"
+dump=$("$bin" inspect "$tmp/dump.st" 2>&1)
+grep -q "first_stage_model.encoder.down.1.block.0.conv2" <<<"$dump" && grep -q "tensors: 2" <<<"$dump" && ok || bad "dump: $dump"
 # Errors name the tensor, exit non-zero, leave no output.
 "$tool" subset "$data/eps.safetensors" "$tmp/no_hint.st" x t context >/dev/null
 out=$(fwd --net eps --inputs "$tmp/no_hint.st" --out "$tmp/e1.st" 2>&1); rc=$?
