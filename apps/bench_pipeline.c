@@ -65,7 +65,9 @@ static vd_status vd_write_pipeline_json(const char *path, const vd_context *ctx,
 vd_status vd_bench_pipeline(vd_context *ctx, vd_precision precision, const vd_pipeline_args *a, const char *json) {
   vd_ldm_config cfg;
   vd_ldm_config_default(&cfg);
-  if (a->plan) VD_RETURN_IF_ERROR(vd_ldm_plan_report(ctx, &cfg, precision, a->size, a->size, a->both_branches ? 2 : 1, stderr));
+  if (a->plan) {  // memory plan only: nothing is allocated or run
+    return vd_ldm_plan_report(ctx, &cfg, precision, a->size, a->size, a->both_branches ? 2 : 1, stdout);
+  }
   vd_ldm_options o = {.precision = precision, .ddim_steps = a->steps, .both_branches = a->both_branches,
                       .random_seed = 7};
   vd_ldm *m = NULL;

@@ -5,7 +5,7 @@
 # The bundled validation layer is Debian 12's (1.3.239): it predates VK_KHR_cooperative_matrix, so the
 # validated test pass runs with VLMD_DISABLE_COOPMAT=1 and a second pass runs the coopmat paths unvalidated.
 set -u
-out=${OUT:-/tmp/vlmd-out}
+out=/tmp/vlmd-results  # everything is packed into $OUT/results.tgz at the end (one file to fetch)
 mkdir -p "$out"
 # Headless containers: the GLX entry of the NVIDIA driver refuses vkCreateInstance without a display
 # (the loader reports "Could not get 'vkCreateInstance' via 'vk_icdGetInstanceProcAddr'"); its EGL entry works.
@@ -50,7 +50,11 @@ for run in "fp16" "fp16 --both-branches" "fp32"; do
   set -- $run
   tag="pipeline_$1${2:+_both}"
   log "bench --net pipeline $run"
-  timeout 150 vlmdiff bench --net pipeline --precision $run --images 3 --plan --json "$out/$tag.json" > "$out/$tag.txt" 2>&1
-  tail -9 "$out/$tag.txt"
+  timeout 150 vlmdiff bench --net pipeline --precision $run --images 3 --json "$out/$tag.json" > "$out/$tag.txt" 2>&1
+  tail -6 "$out/$tag.txt" | tee -a "$out/summary.txt"
+  vlmdiff bench --net pipeline --precision $run --plan 2>&1 | tee -a "$out/summary.txt"
 done
+log "profile of one eps evaluation (fp16, one step)"
+VLMD_PROFILE=1 timeout 120 vlmdiff bench --net pipeline --precision fp16 --steps 1 --images 1 > /dev/null 2> "$out/profile_fp16.txt"
 cat "$out/summary.txt"
+tar -czf "${OUT:-/tmp}/results.tgz" -C "$out" .
