@@ -11,6 +11,7 @@
 #include "graph/op_layout.h"
 #include "graph/op_misc.h"
 #include "graph/op_norm.h"
+#include "graph/op_rope.h"
 #include "graph/op_softmax.h"
 
 // One case: up to 8 tensors and the op's parameters; record functions read what they need.
@@ -31,6 +32,12 @@ typedef struct vd_case {
     vd_timestep_params ts;
     vd_conv2d_params conv;
     vd_matmul_params mm;
+    vd_rms_norm_params rms;
+    vd_instance_norm_params in;
+    vd_rope_params rope;
+    vd_permute_params perm;
+    vd_pixel_shuffle_params ps;
+    vd_reduce_params red;
   } p;
   uint64_t n;  // element count for the simple ones
   uint32_t dims[4];
@@ -117,6 +124,49 @@ static vd_status rec_conv(const vd_op_env *e, void *u) {
 static vd_status rec_matmul(const vd_op_env *e, void *u) {
   vd_case *c = u;
   return vd_op_matmul(e, &c->p.mm, c->v[0], c->v[1], c->v[2], (vd_view){0}, c->v[3]);
+}
+
+static vd_status rec_rms(const vd_op_env *e, void *u) {
+  vd_case *c = u;
+  return vd_op_rms_norm(e, &c->p.rms, c->v[0], c->v[1], c->v[2], c->v[3]);
+}
+static vd_status rec_instance(const vd_op_env *e, void *u) {
+  vd_case *c = u;
+  return vd_op_instance_norm(e, &c->p.in, c->v[0], c->v[1], c->v[2]);
+}
+static vd_status rec_rope(const vd_op_env *e, void *u) {
+  vd_case *c = u;
+  return vd_op_rope(e, &c->p.rope, c->v[0], c->v[1], c->v[2]);
+}
+static vd_status rec_act_kind(const vd_op_env *e, void *u) {
+  vd_case *c = u;
+  return vd_op_activation(e, (vd_activation)c->dims[0], c->n, c->v[0], c->v[1]);
+}
+static vd_status rec_swiglu(const vd_op_env *e, void *u) {
+  vd_case *c = u;
+  return vd_op_gate(e, &c->p.gate, c->v[0], c->v[1], c->v[2]);
+}
+static vd_status rec_permute(const vd_op_env *e, void *u) {
+  vd_case *c = u;
+  return vd_op_permute(e, &c->p.perm, c->v[0], c->v[1]);
+}
+static vd_status rec_pixel_shuffle(const vd_op_env *e, void *u) {
+  vd_case *c = u;
+  return vd_op_pixel_shuffle(e, &c->p.ps, c->v[0], c->v[1]);
+}
+// The table in two halves: a 49408x768 fp32 table exceeds one binding on some devices (lavapipe).
+static vd_status rec_embedding(const vd_op_env *e, void *u) {
+  vd_case *c = u;
+  vd_embedding_part parts[2] = {{c->v[1], c->dims[1] / 2}, {c->v[3], c->dims[1] - c->dims[1] / 2}};
+  return vd_op_embedding_parts(e, c->dims[0], c->dims[2], c->v[0], parts, 2, c->v[2], 0);
+}
+static vd_status rec_argmax(const vd_op_env *e, void *u) {
+  vd_case *c = u;
+  return vd_op_argmax(e, c->dims[0], c->dims[1], c->v[0], c->v[1]);
+}
+static vd_status rec_reduce(const vd_op_env *e, void *u) {
+  vd_case *c = u;
+  return vd_op_reduce(e, &c->p.red, c->v[0], c->v[1], c->v[2]);
 }
 
 // ---- cases -------------------------------------------------------------------------------------------
@@ -330,8 +380,115 @@ static vd_status bench_misc(vd_bench *b) {
   return NULL;
 }
 
+// The ops the captioner (InternViT + Qwen2) and DINO use, at their shapes.
+static vd_status bench_more(vd_bench *b) {
+  double es = vd_precision_bytes(b->precision);
+  vd_op_env env = {.kernels = b->kernels, .precision = b->precision};
+  if (vd_bench_selected(b, "rms_norm")) {
+    vd_case c = {.p.rms = {1024, 896, 1e-6f}};
+    VD_RETURN_IF_ERROR(vd_in(b, &c, 0, 1024 * 896));
+    VD_RETURN_IF_ERROR(vd_in(b, &c, 1, 896));
+    VD_RETURN_IF_ERROR(vd_out(b, &c, 2, 1024 * 896));
+    VD_RETURN_IF_ERROR(vd_scratch(b, &c, 3, vd_rms_norm_scratch_bytes(&c.p.rms)));
+    VD_RETURN_IF_ERROR(vd_run(b, &c, "rms_norm", "1024x896 (Qwen2)", vd_norm_variant(&env, 896), 0,
+                              (double)vd_rms_norm_bytes(&c.p.rms, b->precision), rec_rms));
+  }
+  if (vd_bench_selected(b, "instance_norm")) {
+    vd_case c = {.p.in = {2, 1280, 4, 4, 1e-5f}};
+    VD_RETURN_IF_ERROR(vd_in(b, &c, 0, 2 * 1280 * 16));
+    VD_RETURN_IF_ERROR(vd_out(b, &c, 1, 2 * 1280 * 16));
+    VD_RETURN_IF_ERROR(vd_scratch(b, &c, 2, vd_instance_norm_scratch_bytes(&c.p.in)));
+    VD_RETURN_IF_ERROR(vd_run(b, &c, "instance_norm", "2x1280x4x4 (SFF)", vd_norm_variant(&env, 16), 0,
+                              (double)vd_instance_norm_bytes(&c.p.in, b->precision), rec_instance));
+  }
+  if (vd_bench_selected(b, "rope")) {
+    vd_case c = {.p.rope = {.batch = 1, .seq_len = 1024, .heads = 16, .head_dim = 64, .table_positions = 1024}};
+    VD_RETURN_IF_ERROR(vd_in(b, &c, 0, 1024 * 16 * 64));
+    VD_RETURN_IF_ERROR(vd_bench_random(b, vd_rope_table_bytes(1024, 64) / 4, -1, 1, true, &c.v[1]));
+    VD_RETURN_IF_ERROR(vd_out(b, &c, 2, 1024 * 16 * 64));
+    VD_RETURN_IF_ERROR(vd_run(b, &c, "rope", "1024 tokens x 16 heads x 64", vd_rope_variant(&env, &c.p.rope), 0,
+                              (double)vd_rope_bytes(&c.p.rope, b->precision), rec_rope));
+  }
+  static const struct { vd_activation kind; const char *name; } acts[] = {
+      {VD_ACT_GELU_ERF, "gelu"}, {VD_ACT_GELU_TANH, "gelu_tanh"}, {VD_ACT_QUICK_GELU, "quick_gelu"}};
+  for (int k = 0; k < 3; ++k) {
+    if (!vd_bench_selected(b, acts[k].name)) continue;
+    vd_case c = {.n = 1025ull * 1536, .dims = {acts[k].kind}};
+    VD_RETURN_IF_ERROR(vd_in(b, &c, 0, c.n));
+    VD_RETURN_IF_ERROR(vd_out(b, &c, 1, c.n));
+    VD_RETURN_IF_ERROR(vd_run(b, &c, acts[k].name, "1025x1536 (DINO MLP)", "act", 0, 2.0 * es * c.n, rec_act_kind));
+  }
+  if (vd_bench_selected(b, "swiglu")) {
+    vd_case c = {.p.gate = {VD_GATE_SWIGLU, 1024, 4864, false}};
+    VD_RETURN_IF_ERROR(vd_in(b, &c, 0, 1024ull * 4864));
+    VD_RETURN_IF_ERROR(vd_in(b, &c, 1, 1024ull * 4864));
+    VD_RETURN_IF_ERROR(vd_out(b, &c, 2, 1024ull * 4864));
+    VD_RETURN_IF_ERROR(vd_run(b, &c, "swiglu", "1024x4864 (Qwen2 MLP)", "gate", 0,
+                              (double)vd_op_gate_bytes(b->precision, &c.p.gate), rec_swiglu));
+  }
+  if (vd_bench_selected(b, "mul_bcast")) {
+    vd_case c = {.p.bin = {VD_BINARY_MUL, 3, 1, {2, 1024, 320}, {320}}};
+    VD_RETURN_IF_ERROR(vd_in(b, &c, 0, 2 * 1024 * 320));
+    VD_RETURN_IF_ERROR(vd_in(b, &c, 1, 320));
+    VD_RETURN_IF_ERROR(vd_out(b, &c, 2, 2 * 1024 * 320));
+    VD_RETURN_IF_ERROR(vd_run(b, &c, "mul_bcast", "2x1024x320 * 320", "binary", 0,
+                              (double)vd_op_binary_bytes(b->precision, &c.p.bin), rec_binary));
+  }
+  if (vd_bench_selected(b, "permute")) {
+    vd_case c = {.p.perm = {{2, 320, 32, 32}, {0, 2, 3, 1}}};
+    VD_RETURN_IF_ERROR(vd_in(b, &c, 0, 2 * 320 * 1024));
+    VD_RETURN_IF_ERROR(vd_out(b, &c, 1, 2 * 320 * 1024));
+    VD_RETURN_IF_ERROR(vd_run(b, &c, "permute", "2x320x32x32 -> NHWC", vd_op_permute_variant(&c.p.perm), 0,
+                              (double)vd_op_permute_bytes(b->precision, &c.p.perm), rec_permute));
+  }
+  if (vd_bench_selected(b, "pixel_shuffle")) {
+    vd_case c = {.p.ps = {VD_PS_UNSHUFFLE_INTERNVL, 1, 32, 32, 1024, 2}};
+    VD_RETURN_IF_ERROR(vd_in(b, &c, 0, 32 * 32 * 1024));
+    VD_RETURN_IF_ERROR(vd_out(b, &c, 1, 32 * 32 * 1024));
+    VD_RETURN_IF_ERROR(vd_run(b, &c, "pixel_shuffle", "32x32x1024 -> 16x16x4096 (InternVL)", "pixel_shuffle", 0,
+                              (double)vd_op_pixel_shuffle_bytes(b->precision, &c.p.ps), rec_pixel_shuffle));
+  }
+  if (vd_bench_selected(b, "embedding")) {
+    vd_case c = {.dims = {154, 49408, 768}};
+    int32_t ids[154];
+    for (int i = 0; i < 154; ++i) ids[i] = (i * 7919) % 49408;
+    VD_RETURN_IF_ERROR(vd_bench_output(b, sizeof(ids), &c.v[0]));
+    VD_RETURN_IF_ERROR(vd_buffer_upload(b->ctx, (vd_buffer *)c.v[0].buffer, 0, ids, sizeof(ids)));
+    VD_RETURN_IF_ERROR(vd_in(b, &c, 1, 24704ull * 768));
+    VD_RETURN_IF_ERROR(vd_in(b, &c, 3, 24704ull * 768));
+    VD_RETURN_IF_ERROR(vd_out(b, &c, 2, 154 * 768));
+    VD_RETURN_IF_ERROR(vd_run(b, &c, "embedding", "154 ids of 49408x768 (CLIP)", "embedding (2 parts)", 0,
+                              (double)vd_op_embedding_bytes(b->precision, 154, 768), rec_embedding));
+  }
+  if (vd_bench_selected(b, "argmax")) {
+    vd_case c = {.dims = {1, 151936}};
+    VD_RETURN_IF_ERROR(vd_in(b, &c, 0, 151936));
+    VD_RETURN_IF_ERROR(vd_bench_output(b, 4, &c.v[1]));
+    VD_RETURN_IF_ERROR(vd_run(b, &c, "argmax", "1x151936 (vocab)", "argmax", 0,
+                              (double)vd_op_argmax_bytes(b->precision, 1, 151936), rec_argmax));
+  }
+  if (vd_bench_selected(b, "reduce_max")) {
+    vd_case c = {.p.red = {VD_REDUCE_MAX, 1, 249 * 249, true}};
+    VD_RETURN_IF_ERROR(vd_in(b, &c, 0, 249 * 249));
+    VD_RETURN_IF_ERROR(vd_scratch(b, &c, 1, vd_op_reduce_scratch_bytes(&c.p.red)));
+    VD_RETURN_IF_ERROR(vd_bench_output(b, 4, &c.v[2]));
+    VD_RETURN_IF_ERROR(vd_run(b, &c, "reduce_max", "249x249 (image score)", vd_op_reduce_variant(&c.p.red), 0,
+                              (double)vd_op_reduce_bytes(b->precision, &c.p.red), rec_reduce));
+  }
+  if (vd_bench_selected(b, "matmul_kn")) {
+    vd_case c = {.p.mm = vd_matmul_params_dense(8, 1024, 64, 1024, VD_MATMUL_B_KN, true)};
+    VD_RETURN_IF_ERROR(vd_in(b, &c, 0, 8ull * 1024 * 1024));
+    VD_RETURN_IF_ERROR(vd_in(b, &c, 1, 8ull * 1024 * 64));
+    c.v[2] = (vd_view){0};
+    VD_RETURN_IF_ERROR(vd_out(b, &c, 3, 8ull * 1024 * 64));
+    VD_RETURN_IF_ERROR(vd_run(b, &c, "matmul_kn", "8x(1024x1024 . 1024x64) (P.V)", vd_op_matmul_variant(&env, &c.p.mm),
+                              (double)vd_op_matmul_flops(&c.p.mm), 0, rec_matmul));
+  }
+  return NULL;
+}
+
 vd_status vd_bench_ops(vd_bench *b) {
-  static const vd_case_fn cases[] = {bench_conv, bench_matmul, bench_norms, bench_attention, bench_eltwise, bench_layout, bench_misc};
+  static const vd_case_fn cases[] = {bench_conv, bench_matmul, bench_norms, bench_attention, bench_eltwise, bench_layout, bench_misc, bench_more};
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); ++i) VD_RETURN_IF_ERROR(cases[i](b));
   return NULL;
 }
