@@ -201,18 +201,26 @@ vd_status vd_ldm_vae_decode(vd_ldm *m, uint32_t n, uint32_t h, uint32_t w, const
   return vd_exec_read_f32(e, "image", image, (uint64_t)n * m->config.vae.out_ch * 64 * h * w);
 }
 
-vd_status vd_ldm_eps(vd_ldm *m, uint32_t n, uint32_t h, uint32_t w, const float *x, const float *t,
-                     const float *context, uint32_t ctx_len, const float *hint, float *eps) {
+// context and hint may be NULL: they keep what the previous call wrote (constant across DDIM steps).
+static vd_status vd_ldm_eps_run(vd_ldm *m, uint32_t n, uint32_t h, uint32_t w, const float *x, const float *t,
+                                const float *context, uint32_t ctx_len, const float *hint, float *eps) {
   vd_exec *e = NULL;
   VD_RETURN_IF_ERROR(vd_get_net(m, VD_NET_EPS, n, h, w, ctx_len, &e));
   const vd_ldm_config *c = &m->config;
   uint64_t nx = (uint64_t)n * c->unet.in_channels * h * w;
   VD_RETURN_IF_ERROR(vd_exec_write_f32(e, "x", x, nx));
   VD_RETURN_IF_ERROR(vd_exec_write(e, "t", t, (uint64_t)n * 4));
-  VD_RETURN_IF_ERROR(vd_exec_write_f32(e, "context", context, (uint64_t)n * ctx_len * c->unet.context_dim));
-  VD_RETURN_IF_ERROR(vd_exec_write_f32(e, "hint", hint, (uint64_t)n * c->control.hint_channels * 64 * h * w));
+  if (context)
+    VD_RETURN_IF_ERROR(vd_exec_write_f32(e, "context", context, (uint64_t)n * ctx_len * c->unet.context_dim));
+  if (hint) VD_RETURN_IF_ERROR(vd_exec_write_f32(e, "hint", hint, (uint64_t)n * c->control.hint_channels * 64 * h * w));
   VD_RETURN_IF_ERROR(vd_run_timed(e, &m->timing.eps_ms, "eps"));
   return vd_exec_read_f32(e, "eps", eps, (uint64_t)n * c->unet.out_channels * h * w);
+}
+
+vd_status vd_ldm_eps(vd_ldm *m, uint32_t n, uint32_t h, uint32_t w, const float *x, const float *t,
+                     const float *context, uint32_t ctx_len, const float *hint, float *eps) {
+  if (!context || !hint) return vd_status_make(VD_ERR_INVALID_ARGUMENT, "eps: context and hint are required");
+  return vd_ldm_eps_run(m, n, h, w, x, t, context, ctx_len, hint, eps);
 }
 
 vd_status vd_ldm_clip_text(vd_ldm *m, uint32_t n, uint32_t len, const int32_t *tokens, float *context) {
@@ -246,7 +254,9 @@ static vd_status vd_sampler_eps(void *user, const float *x, int32_t t, int step,
     s->t2[b] = (float)t;
   }
   const vd_ldm_config *c = &s->m->config;
-  VD_RETURN_IF_ERROR(vd_ldm_eps(s->m, s->batch, s->h, s->w, s->x2, s->t2, s->ctx2, s->io->ctx_len, s->hint2, s->eps2));
+  bool first = step == 0;  // context and hint stay in the graph's input buffers for the later steps
+  VD_RETURN_IF_ERROR(vd_ldm_eps_run(s->m, s->batch, s->h, s->w, s->x2, s->t2, first ? s->ctx2 : NULL, s->io->ctx_len,
+                                    first ? s->hint2 : NULL, s->eps2));
   s->eps_ms += s->m->timing.eps_ms;
   if (s->batch == 2) vd_ddim_guidance_combine(s->eps2, s->eps2 + n, s->m->schedule->config.guidance_scale, out, n);
   else memcpy(out, s->eps2, n * sizeof(float));
