@@ -14,20 +14,10 @@
 
 // Compares a downloaded fp32 result with a golden tensor (PyTorch fp32: bound 1e-4).
 static void golden_compare(const vdt_goldens *g, const char *name, const float *got, size_t n) {
-  CHECK_MSG(vdt_golden_count(g, name) == n, "golden %s: %zu elements, expected %zu", name, vdt_golden_count(g, name), n);
-  if (vdt_golden_count(g, name) != n) return;
-  const float *ref = vdt_golden(g, name, NULL, NULL);
-  double *want = malloc(n * sizeof(double));
-  for (size_t i = 0; i < n; ++i) want[i] = ref[i];
-  double err = vdt_rel_err(got, want, n);
+  double err = vdt_golden_err(g, name, got, n);
   CHECK_MSG(err <= 1e-4, "golden %s: rel err %g > 1e-4", name, err);
-  free(want);
 }
 
-// Uploads golden tensor `name` as fp32.
-static vd_buffer *golden_upload(const vdt_env *env, const vdt_goldens *g, const char *name) {
-  return vdt_upload(env, VD_PRECISION_F32, vdt_golden(g, name, NULL, NULL), vdt_golden_count(g, name));
-}
 
 typedef struct att_case {
   uint32_t b, lq, lk, h, kvh, d;
@@ -104,7 +94,7 @@ static void golden_attention(const vdt_env *env, const vdt_goldens *g, const cha
   char name[4][32];
   const char *suffix = "qkvy";
   for (int i = 0; i < 4; ++i) snprintf(name[i], sizeof name[i], "%s_%c", prefix, suffix[i]);
-  vd_buffer *q = golden_upload(env, g, name[0]), *k = golden_upload(env, g, name[1]), *v = golden_upload(env, g, name[2]);
+  vd_buffer *q = vdt_upload_golden(env, g, name[0]), *k = vdt_upload_golden(env, g, name[1]), *v = vdt_upload_golden(env, g, name[2]);
   size_t n = vdt_golden_count(g, name[0]);
   vd_buffer *y = vdt_poisoned(env, VD_PRECISION_F32, n);
   vd_op_env oe = vdt_op_env(env, VD_PRECISION_F32);

@@ -14,20 +14,10 @@
 
 // Compares a downloaded fp32 result with a golden tensor (PyTorch fp32: bound 1e-4).
 static void golden_compare(const vdt_goldens *g, const char *name, const float *got, size_t n) {
-  CHECK_MSG(vdt_golden_count(g, name) == n, "golden %s: %zu elements, expected %zu", name, vdt_golden_count(g, name), n);
-  if (vdt_golden_count(g, name) != n) return;
-  const float *ref = vdt_golden(g, name, NULL, NULL);
-  double *want = malloc(n * sizeof(double));
-  for (size_t i = 0; i < n; ++i) want[i] = ref[i];
-  double err = vdt_rel_err(got, want, n);
+  double err = vdt_golden_err(g, name, got, n);
   CHECK_MSG(err <= 1e-4, "golden %s: rel err %g > 1e-4", name, err);
-  free(want);
 }
 
-// Uploads golden tensor `name` as fp32.
-static vd_buffer *golden_upload(const vdt_env *env, const vdt_goldens *g, const char *name) {
-  return vdt_upload(env, VD_PRECISION_F32, vdt_golden(g, name, NULL, NULL), vdt_golden_count(g, name));
-}
 
 typedef struct norm_case {
   uint32_t n, c, h, w, groups;  // group/instance norm: NCHW + groups; layer/rms: rows = n, cols = c
@@ -173,9 +163,9 @@ static void test_all(const vdt_env *env, vd_precision prec) {
 static void test_goldens(const vdt_env *env) {
   vdt_goldens *g = vdt_goldens_load(GOLDENS);
   vd_op_env oe = vdt_op_env(env, VD_PRECISION_F32);
-  vd_buffer *gx = golden_upload(env, g, "gn_x"), *gw = golden_upload(env, g, "gn_w"), *gb = golden_upload(env, g, "gn_b");
-  vd_buffer *lx = golden_upload(env, g, "ln_x"), *lw = golden_upload(env, g, "ln_w"), *lb = golden_upload(env, g, "ln_b");
-  vd_buffer *rx = golden_upload(env, g, "rms_x"), *rw = golden_upload(env, g, "rms_w"), *ix = golden_upload(env, g, "in_x");
+  vd_buffer *gx = vdt_upload_golden(env, g, "gn_x"), *gw = vdt_upload_golden(env, g, "gn_w"), *gb = vdt_upload_golden(env, g, "gn_b");
+  vd_buffer *lx = vdt_upload_golden(env, g, "ln_x"), *lw = vdt_upload_golden(env, g, "ln_w"), *lb = vdt_upload_golden(env, g, "ln_b");
+  vd_buffer *rx = vdt_upload_golden(env, g, "rms_x"), *rw = vdt_upload_golden(env, g, "rms_w"), *ix = vdt_upload_golden(env, g, "in_x");
   size_t ngn = vdt_golden_count(g, "gn_x"), nln = vdt_golden_count(g, "ln_x"), nrms = vdt_golden_count(g, "rms_x");
   size_t nin = vdt_golden_count(g, "in_x");
   vd_buffer *y[5] = {vdt_poisoned(env, VD_PRECISION_F32, ngn), vdt_poisoned(env, VD_PRECISION_F32, ngn),

@@ -13,20 +13,10 @@
 
 // Compares a downloaded fp32 result with a golden tensor (PyTorch fp32: bound 1e-4).
 static void golden_compare(const vdt_goldens *g, const char *name, const float *got, size_t n) {
-  CHECK_MSG(vdt_golden_count(g, name) == n, "golden %s: %zu elements, expected %zu", name, vdt_golden_count(g, name), n);
-  if (vdt_golden_count(g, name) != n) return;
-  const float *ref = vdt_golden(g, name, NULL, NULL);
-  double *want = malloc(n * sizeof(double));
-  for (size_t i = 0; i < n; ++i) want[i] = ref[i];
-  double err = vdt_rel_err(got, want, n);
+  double err = vdt_golden_err(g, name, got, n);
   CHECK_MSG(err <= 1e-4, "golden %s: rel err %g > 1e-4", name, err);
-  free(want);
 }
 
-// Uploads golden tensor `name` as fp32.
-static vd_buffer *golden_upload(const vdt_env *env, const vdt_goldens *g, const char *name) {
-  return vdt_upload(env, VD_PRECISION_F32, vdt_golden(g, name, NULL, NULL), vdt_golden_count(g, name));
-}
 
 typedef struct rope_case {
   uint32_t b, l, h, d, offset;
@@ -109,7 +99,7 @@ static void test_rejects(const vdt_env *env) {
 static void test_goldens(const vdt_env *env) {
   vdt_goldens *g = vdt_goldens_load(GOLDENS);
   size_t n = vdt_golden_count(g, "rope_x");
-  vd_buffer *x = golden_upload(env, g, "rope_x"), *y = vdt_poisoned(env, VD_PRECISION_F32, n);
+  vd_buffer *x = vdt_upload_golden(env, g, "rope_x"), *y = vdt_poisoned(env, VD_PRECISION_F32, n);
   vd_buffer *t = rope_table(env, 1e6, 64, 16);
   vd_rope_params p = {.batch = 1, .seq_len = 4, .heads = 2, .head_dim = 64, .offset = 5, .table_positions = 16};
   vd_op_env oe = vdt_op_env(env, VD_PRECISION_F32);

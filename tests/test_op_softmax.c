@@ -14,20 +14,10 @@
 
 // Compares a downloaded fp32 result with a golden tensor (PyTorch fp32: bound 1e-4).
 static void golden_compare(const vdt_goldens *g, const char *name, const float *got, size_t n) {
-  CHECK_MSG(vdt_golden_count(g, name) == n, "golden %s: %zu elements, expected %zu", name, vdt_golden_count(g, name), n);
-  if (vdt_golden_count(g, name) != n) return;
-  const float *ref = vdt_golden(g, name, NULL, NULL);
-  double *want = malloc(n * sizeof(double));
-  for (size_t i = 0; i < n; ++i) want[i] = ref[i];
-  double err = vdt_rel_err(got, want, n);
+  double err = vdt_golden_err(g, name, got, n);
   CHECK_MSG(err <= 1e-4, "golden %s: rel err %g > 1e-4", name, err);
-  free(want);
 }
 
-// Uploads golden tensor `name` as fp32.
-static vd_buffer *golden_upload(const vdt_env *env, const vdt_goldens *g, const char *name) {
-  return vdt_upload(env, VD_PRECISION_F32, vdt_golden(g, name, NULL, NULL), vdt_golden_count(g, name));
-}
 
 static void test_softmax(const vdt_env *env, vd_precision prec) {
   static const struct { uint32_t rows, cols; double lo, hi; } cases[] = {
@@ -69,7 +59,7 @@ static void test_goldens(const vdt_env *env) {
   vdt_goldens *g = vdt_goldens_load(GOLDENS);
   vd_op_env oe = vdt_op_env(env, VD_PRECISION_F32);
   size_t n = vdt_golden_count(g, "sm_x");
-  vd_buffer *x = golden_upload(env, g, "sm_x"), *y = vdt_poisoned(env, VD_PRECISION_F32, n);
+  vd_buffer *x = vdt_upload_golden(env, g, "sm_x"), *y = vdt_poisoned(env, VD_PRECISION_F32, n);
   vd_softmax_params p = {4, 33};
   vdt_begin(env);
   CHECK_OK(vd_op_softmax(&oe, &p, vd_view_of(x), vd_view_of(y), (vd_view){0}));

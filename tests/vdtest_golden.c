@@ -1,6 +1,7 @@
 #include "tests/vdtest_golden.h"
 
 #include <cjson/cJSON.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,4 +71,16 @@ size_t vdt_golden_count(const vdt_goldens *g, const char *name) {
   size_t n = 1;
   for (int i = 0; i < rank; ++i) n *= (size_t)shape[i];
   return n;
+}
+
+double vdt_golden_err(const vdt_goldens *g, const char *name, const float *got, size_t n) {
+  if (vdt_golden_count(g, name) != n) return INFINITY;
+  const float *ref = vdt_golden(g, name, NULL, NULL);
+  double scale = 0, err = 0;
+  for (size_t i = 0; i < n; ++i) scale = fmax(scale, fabs(ref[i]));
+  for (size_t i = 0; i < n; ++i) {
+    if (isnan(got[i])) return INFINITY;
+    err = fmax(err, fabs((double)got[i] - ref[i]));
+  }
+  return err / (scale > 0 ? scale : 1.0);
 }

@@ -15,5 +15,7 @@ void vdt_goldens_free(vdt_goldens *g);
 const float *vdt_golden(const vdt_goldens *g, const char *name, int *out_rank, int64_t out_shape[8]);
 // Number of elements of a tensor.
 size_t vdt_golden_count(const vdt_goldens *g, const char *name);
+// max |got - golden| / max |golden| of tensor `name` (n elements); +inf on a count mismatch or NaN.
+double vdt_golden_err(const vdt_goldens *g, const char *name, const float *got, size_t n);
 
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "runtime/half.h"
+#include "tests/vdtest_golden.h"
 #include "tests/vdtest_gpu.h"
 
 static void vdt_die(vd_status st, const char *what) {
@@ -59,6 +60,10 @@ vd_buffer *vdt_upload(const vdt_env *env, vd_precision precision, const float *v
 }
 
 vd_buffer *vdt_upload_i32(const vdt_env *env, const int32_t *v, size_t n) { return vdt_upload_bytes(env, v, n * 4); }
+
+vd_buffer *vdt_upload_golden(const vdt_env *env, const vdt_goldens *g, const char *name) {
+  return vdt_upload(env, VD_PRECISION_F32, vdt_golden(g, name, NULL, NULL), vdt_golden_count(g, name));
+}
 
 vd_buffer *vdt_poisoned(const vdt_env *env, vd_precision precision, size_t n) {
   size_t bytes = n * vd_precision_bytes(precision);

@@ -27,6 +27,9 @@ float *vdt_random(vdt_rng *rng, size_t n, double lo, double hi, vd_precision pre
 vd_buffer *vdt_upload(const vdt_env *env, vd_precision precision, const float *v, size_t n);
 // Same for int32 data.
 vd_buffer *vdt_upload_i32(const vdt_env *env, const int32_t *v, size_t n);
+// A golden tensor (tests/vdtest_golden.h) uploaded as fp32.
+struct vdt_goldens;
+vd_buffer *vdt_upload_golden(const vdt_env *env, const struct vdt_goldens *g, const char *name);
 // A device buffer of n elements filled with NaN, so unwritten outputs show.
 vd_buffer *vdt_poisoned(const vdt_env *env, vd_precision precision, size_t n);
 // Downloads n elements as floats (malloc'd).
