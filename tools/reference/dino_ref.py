@@ -154,7 +154,7 @@ def main():
         if args.check:
             from make_net_goldens import read_safetensors
             old = read_safetensors(path)
-            print("  committed golden differs by %.3g" % rel(torch.from_numpy(np.asarray(old["features"])), feats))
+            print("  committed golden differs by %.3g" % rel(torch.from_numpy(np.array(old["features"])), feats))
         else:
             write_goldens(path, {"image": image.numpy(), "features": feats.numpy()})
 
