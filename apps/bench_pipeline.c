@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "apps/bench.h"
+#include "models/dino_runner.h"
 #include "models/ldm.h"
 
 static double vd_ms_now(void) {
@@ -66,7 +67,11 @@ vd_status vd_bench_pipeline(vd_context *ctx, vd_precision precision, const vd_pi
   vd_ldm_config cfg;
   vd_ldm_config_default(&cfg);
   if (a->plan) {  // memory plan only: nothing is allocated or run
-    return vd_ldm_plan_report(ctx, &cfg, precision, a->size, a->size, a->both_branches ? 2 : 1, stdout);
+    VD_RETURN_IF_ERROR(vd_ldm_plan_report(ctx, &cfg, precision, a->size, a->size, a->both_branches ? 2 : 1, stdout));
+    vd_dino_config dino;  // runs on the input and on the reconstruction: batch 1 twice, or both at once
+    vd_dino_config_default(&dino);
+    VD_RETURN_IF_ERROR(vd_dino_plan_report(ctx, &dino, precision, a->size, a->size, 1, stdout));
+    return vd_dino_plan_report(ctx, &dino, precision, a->size, a->size, 2, stdout);
   }
   vd_ldm_options o = {.precision = precision, .ddim_steps = a->steps, .both_branches = a->both_branches,
                       .random_seed = 7};

@@ -544,3 +544,48 @@ vd_tensor_id vd_b_reshape(vd_graph *g, const char *name, vd_tensor_id x, uint32_
   vd_tensor_id y = vd_new(g, name, tx, rank, shape);
   return vd_add_node(g, name, "reshape", rec_copy, &p, sizeof(p), &x, 1, y, VD_NO_TENSOR, 0);
 }
+
+typedef struct vd_repeat_params {
+  uint64_t bytes;   // one copy
+  uint32_t copies;  // how many
+} vd_repeat_params;
+
+static vd_status rec_repeat(const vd_op_env *env, const vd_node *n, const vd_view *io) {
+  const vd_repeat_params *p = (const vd_repeat_params *)n->params;
+  for (uint64_t i = 0; i < p->copies; ++i)
+    vd_cmd_copy(env->cmd, io[0].buffer, io[0].offset, io[1].buffer, io[1].offset + i * p->bytes, p->bytes);
+  return NULL;
+}
+
+vd_tensor_id vd_b_repeat_batch(vd_graph *g, const char *name, vd_tensor_id x, uint32_t n) {
+  vd_tensor tx_c;
+  const vd_tensor *tx = vd_t(g, x, &tx_c);
+  if (!tx) return VD_NO_TENSOR;
+  if (tx->rank < 1 || tx->shape[0] != 1 || n == 0) return vd_bad(g, name, "repeat_batch needs [1, ...] and n > 0");
+  vd_repeat_params p = {tx->bytes, n};
+  int64_t yshape[VD_MAX_RANK];
+  memcpy(yshape, tx->shape, tx->rank * sizeof(int64_t));
+  yshape[0] = n;
+  vd_tensor_id y = vd_new(g, name, tx, tx->rank, yshape);
+  return vd_add_node(g, name, "repeat", rec_repeat, &p, sizeof(p), &x, 1, y, VD_NO_TENSOR, 0);
+}
+
+// ---- resize ------------------------------------------------------------------------------------------
+
+static vd_status rec_resize(const vd_op_env *env, const vd_node *n, const vd_view *io) {
+  return vd_op_resize(env, (const vd_resize_params *)n->params, io[0], io[1]);
+}
+
+vd_tensor_id vd_b_resize(vd_graph *g, const char *name, vd_tensor_id x, uint32_t out_h, uint32_t out_w, bool bicubic,
+                         bool align_corners, double scale_h, double scale_w) {
+  vd_tensor tx_c;
+  const vd_tensor *tx = vd_t(g, x, &tx_c);
+  if (!tx) return VD_NO_TENSOR;
+  if (tx->rank != 4 || !out_h || !out_w) return vd_bad(g, name, "resize needs NCHW input and a non-empty size");
+  vd_resize_params p = {bicubic ? VD_RESIZE_BICUBIC : VD_RESIZE_BILINEAR, align_corners, (uint32_t)tx->shape[0],
+                        (uint32_t)tx->shape[1], (uint32_t)tx->shape[2], (uint32_t)tx->shape[3], out_h, out_w,
+                        scale_h, scale_w};
+  int64_t yshape[4] = {tx->shape[0], tx->shape[1], out_h, out_w};
+  vd_tensor_id y = vd_new(g, name, tx, 4, yshape);
+  return vd_add_node(g, name, vd_op_resize_variant(&p), rec_resize, &p, sizeof(p), &x, 1, y, VD_NO_TENSOR, 0);
+}

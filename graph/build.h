@@ -53,5 +53,11 @@ vd_tensor_id vd_b_embedding(vd_graph *g, const char *module, vd_tensor_id ids, u
 vd_tensor_id vd_b_add_param(vd_graph *g, const char *name, vd_tensor_id x, const char *local);
 // The same elements under another shape (a copy: the graph has no aliasing views).
 vd_tensor_id vd_b_reshape(vd_graph *g, const char *name, vd_tensor_id x, uint32_t rank, const int64_t *shape);
+// F.interpolate of NCHW x to [N, C, out_h, out_w], bilinear or bicubic, align_corners as given;
+// scale_h / scale_w > 0: the scale_factor form (PyTorch steps by 1/scale), 0: the size form.
+vd_tensor_id vd_b_resize(vd_graph *g, const char *name, vd_tensor_id x, uint32_t out_h, uint32_t out_w, bool bicubic,
+                         bool align_corners, double scale_h, double scale_w);
+// x [1, ...] repeated n times along dim 0 -> [n, ...] (e.g. a [1, 1, D] class token for a batch).
+vd_tensor_id vd_b_repeat_batch(vd_graph *g, const char *name, vd_tensor_id x, uint32_t n);
 
 #endif

@@ -27,14 +27,14 @@ void vdt_tiny_configs(vd_ldm_config *ldm, vd_clip_text_config *clip) {
           "tiny_clip_config.json");
 }
 
-static uint64_t vdt_fnv1a(const char *s) {
+uint64_t vdt_fnv1a(const char *s) {
   uint64_t h = 0xCBF29CE484222325ull;
   for (; *s; ++s) h = (h ^ (unsigned char)*s) * 0x100000001B3ull;
   return h;
 }
 
 // v_i in [-1, 1): the generator of make_net_goldens.py (splitmix64 from FNV-1a(name) ^ SEED).
-static float vdt_uniform_pm1(uint64_t seed, uint64_t i) {
+float vdt_uniform_pm1(uint64_t seed, uint64_t i) {
   uint64_t z = seed + (i + 1) * 0x9E3779B97F4A7C15ull;
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
   z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;

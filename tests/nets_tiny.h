@@ -12,4 +12,9 @@ void vdt_tiny_configs(vd_ldm_config *ldm, vd_clip_text_config *clip);
 // once per process). Returns the path.
 const char *vdt_tiny_weights(const vd_ldm_config *ldm, const vd_clip_text_config *clip, const char *path);
 
+// The generator itself (README "How the weights are generated"), for other tiny networks: FNV-1a 64 of
+// a key, and element i's value v in [-1, 1) for seed = FNV1a64(key) ^ 0x564C4D4469666621.
+uint64_t vdt_fnv1a(const char *s);
+float vdt_uniform_pm1(uint64_t seed, uint64_t i);
+
 #endif

@@ -1,0 +1,141 @@
+#include "models/dino_runner.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "models/dino.h"
+#include "models/dump.h"
+#include "models/weights_gpu.h"
+
+#define VD_DINO_MAX_NETS 4
+
+typedef struct vd_dino_net {
+  uint32_t n, h, w;  // the shape it was built for
+  vd_graph *graph;   // its graph
+  vd_exec *exec;     // recorded once
+} vd_dino_net;
+
+struct vd_dino {
+  vd_context *ctx;
+  vd_kernels *kernels;
+  vd_dino_config config;
+  const vd_weight_file *file;  // NULL: random weights
+  vd_dino_options options;
+  vd_weights_gpu *weights;
+  vd_dino_net nets[VD_DINO_MAX_NETS];
+  uint32_t net_count;
+  double last_ms;
+};
+
+static double vd_dino_now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
+}
+
+vd_status vd_dino_create(vd_context *ctx, const vd_dino_config *config, const vd_weight_file *weights,
+                         const vd_dino_options *options, vd_dino **out_dino) {
+  *out_dino = NULL;
+  VD_RETURN_IF_ERROR(vd_dino_config_validate(config, "dino"));
+  vd_dino *m = calloc(1, sizeof(*m));
+  if (!m) return vd_status_make(VD_ERR_OUT_OF_MEMORY, "dino");
+  m->ctx = ctx;
+  m->config = *config;
+  m->file = weights;
+  m->options = options ? *options : (vd_dino_options){0};
+  vd_status st = vd_kernels_create(ctx, &m->kernels);
+  if (!st) st = vd_weights_gpu_create(ctx, m->options.precision, &m->weights);
+  if (st) {
+    vd_dino_destroy(m);
+    return st;
+  }
+  *out_dino = m;
+  return NULL;
+}
+
+void vd_dino_destroy(vd_dino *m) {
+  if (!m) return;
+  for (uint32_t i = 0; i < m->net_count; ++i) {
+    vd_exec_destroy(m->nets[i].exec);
+    vd_graph_destroy(m->nets[i].graph);
+  }
+  vd_weights_gpu_destroy(m->weights);
+  vd_kernels_destroy(m->kernels);
+  free(m);
+}
+
+double vd_dino_last_ms(const vd_dino *m) { return m->last_ms; }
+
+static vd_status vd_dino_build_net(const vd_dino_config *c, uint32_t n, uint32_t h, uint32_t w, vd_graph *g) {
+  int64_t s[4] = {n, 3, h, w};
+  vd_tensor_id image = vd_graph_input(g, "image", vd_graph_float_dtype(g), 4, s), out = VD_NO_TENSOR;
+  VD_RETURN_IF_ERROR(vd_dino_build(g, c, image, &out));
+  vd_graph_output(g, out, "features");
+  return vd_graph_error(g);
+}
+
+static vd_status vd_dino_get_net(vd_dino *m, uint32_t n, uint32_t h, uint32_t w, vd_exec **out_exec) {
+  for (uint32_t i = 0; i < m->net_count; ++i)
+    if (m->nets[i].n == n && m->nets[i].h == h && m->nets[i].w == w) {
+      *out_exec = m->nets[i].exec;
+      return NULL;
+    }
+  if (m->net_count == VD_DINO_MAX_NETS) {  // evict the oldest
+    vd_exec_destroy(m->nets[0].exec);
+    vd_graph_destroy(m->nets[0].graph);
+    memmove(&m->nets[0], &m->nets[1], (VD_DINO_MAX_NETS - 1) * sizeof(vd_dino_net));
+    m->net_count--;
+  }
+  vd_dino_net *x = &m->nets[m->net_count];
+  *x = (vd_dino_net){n, h, w, NULL, NULL};
+  vd_status st = vd_graph_create(m->options.precision, &x->graph);
+  if (!st) st = vd_dino_build_net(&m->config, n, h, w, x->graph);
+  if (!st)
+    st = m->file ? vd_weights_gpu_load(m->weights, x->graph, m->file, "")
+                 : vd_weights_gpu_random(m->weights, x->graph, m->options.random_seed ^ 0xd1e0, 0.05f);
+  if (!st) st = vd_exec_create(m->ctx, m->kernels, x->graph, vd_weights_gpu_resolve, m->weights, NULL, &x->exec);
+  if (st) {
+    vd_exec_destroy(x->exec);
+    vd_graph_destroy(x->graph);
+    return st;
+  }
+  m->net_count++;
+  *out_exec = x->exec;
+  return NULL;
+}
+
+vd_status vd_dino_features(vd_dino *m, uint32_t n, uint32_t h, uint32_t w, const float *image, float *features) {
+  uint32_t p = (uint32_t)m->config.patch_size;
+  if (!n || !h || !w || h % p || w % p)
+    return vd_status_make(VD_ERR_INVALID_ARGUMENT, "dino: image %ux%u (batch %u) is not a non-empty multiple of "
+                          "the patch size %u", h, w, n, p);
+  vd_exec *e = NULL;
+  VD_RETURN_IF_ERROR(vd_dino_get_net(m, n, h, w, &e));
+  VD_RETURN_IF_ERROR(vd_exec_write_f32(e, "image", image, (uint64_t)n * 3 * h * w));
+  double t0 = vd_dino_now_ms();
+  vd_status st = vd_exec_run(e);
+  m->last_ms = vd_dino_now_ms() - t0;
+  VD_RETURN_IF_ERROR(st);
+  VD_RETURN_IF_ERROR(vd_dump_after_run(e, "dino"));
+  return vd_exec_read_f32(e, "features", features, (uint64_t)n * m->config.embed_dim * (h / p) * (w / p));
+}
+
+vd_status vd_dino_plan_report(vd_context *ctx, const vd_dino_config *config, vd_precision precision, uint32_t h,
+                              uint32_t w, uint32_t batch, FILE *out) {
+  vd_graph *g = NULL;
+  vd_exec *e = NULL;
+  vd_exec_options po = {.plan_only = true};
+  vd_status st = vd_graph_create(precision, &g);
+  if (!st) st = vd_dino_build_net(config, batch, h, w, g);
+  if (!st) st = vd_exec_create(ctx, NULL, g, NULL, NULL, &po, &e);
+  if (!st) {
+    char title[96];
+    snprintf(title, sizeof(title), "DINO ViT (D %d, patch %d) %ux%u (batch %u, %s)", config->embed_dim, config->patch_size, h, w, batch,
+             vd_precision_name(precision));
+    vd_exec_print_plan(e, title, out);
+  }
+  vd_exec_destroy(e);
+  vd_graph_destroy(g);
+  return st;
+}

@@ -1,0 +1,156 @@
+// DINO ViT feature extraction against the PyTorch reference (tools/reference/dino_ref.py, goldens in
+// tests/data/dino) on a tiny config of the published structure: the trained grid (no interpolation,
+// batch 2) and a non-square 10 x 12 grid (bicubic pos_embed resize with DINO's (grid + 0.1) / G scale
+// factors). Weights are regenerated natively by the nets README's counter-based generator. fp32 parity:
+// max-abs error over max-abs reference <= 1e-4; fp16 <= 2e-2.
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/config_json.h"
+#include "models/dino.h"
+#include "models/dino_runner.h"
+#include "models/safetensors_writer.h"
+#include "runtime/context.h"
+#include "tests/nets_tiny.h"
+#include "tests/vdtest.h"
+#include "tests/vdtest_golden.h"
+#include "tests/vdtest_gpu.h"
+
+#define DINO_DATA(f) VLMD_SOURCE_DIR "/tests/data/dino/" f
+#define DINO_WEIGHTS VLMD_BINARY_DIR "/dino_tiny.safetensors"
+
+static bool ends_with(const char *s, const char *suffix) {
+  size_t a = strlen(s), b = strlen(suffix);
+  return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+// dino_ref.py's weight_values(): the nets README rules, plus cls_token / pos_embed = v * sqrt(3).
+static void weight_values(const vd_graph *g, const vd_tensor *t, float *out) {
+  uint64_t n = t->bytes / 4, seed = vdt_fnv1a(t->name) ^ 0x564C4D4469666621ull;
+  float scale = 0.2f, offset = 0.0f;
+  if (strcmp(t->name, "cls_token") == 0 || strcmp(t->name, "pos_embed") == 0) {
+    scale = (float)sqrt(3.0);
+  } else if (t->rank >= 2) {
+    int64_t fan_in = 1;
+    for (uint32_t i = 1; i < t->rank; ++i) fan_in *= t->shape[i];
+    scale = (float)sqrt(3.0 / (double)fan_in);
+  } else if (ends_with(t->name, ".weight")) {
+    scale = 0.25f, offset = 1.0f;
+  } else {  // a bias: 0.25 if its partner weight is 1-D (a norm's beta)
+    char partner[VD_NAME_LEN];
+    snprintf(partner, sizeof(partner), "%.*s.weight", (int)(strlen(t->name) - 5), t->name);
+    vd_tensor_id p = vd_graph_find(g, partner);
+    if (p != VD_NO_TENSOR && vd_graph_get_tensor(g, p)->rank == 1) scale = 0.25f;
+  }
+  for (uint64_t i = 0; i < n; ++i) {
+    float v = vdt_uniform_pm1(seed, i);
+    out[i] = offset != 0.0f ? offset + v * scale : v * scale;
+  }
+}
+
+// Every weight the tiny DINO declares, under the checkpoint's names, as a safetensors file.
+static void write_tiny_weights(const vd_dino_config *c, const char *path) {
+  vd_graph *g = NULL;
+  CHECK_OK(vd_graph_create(VD_PRECISION_F32, &g));
+  int64_t s[4] = {1, 3, c->img_size, c->img_size};
+  vd_tensor_id f = VD_NO_TENSOR;
+  CHECK_OK(vd_dino_build(g, c, vd_graph_input(g, "image", VD_DTYPE_F32, 4, s), &f));
+  uint32_t total = vd_graph_tensor_count(g), n = 0;
+  vd_safetensors_entry *entries = calloc(total, sizeof(*entries));
+  const vd_tensor **tensors = calloc(total, sizeof(*tensors));
+  for (uint32_t t = 0; t < total; ++t) {
+    const vd_tensor *x = vd_graph_get_tensor(g, t);
+    if (x->kind != VD_TENSOR_WEIGHT) continue;
+    entries[n] = (vd_safetensors_entry){.name = x->name, .dtype = VD_WEIGHT_F32, .rank = (int)x->rank};
+    memcpy(entries[n].shape, x->shape, x->rank * sizeof(int64_t));
+    tensors[n++] = x;
+  }
+  CHECK(n == 4 + 12 * (uint32_t)c->depth + 2);
+  vd_safetensors_writer *w = NULL;
+  CHECK_OK(vd_safetensors_writer_create(path, entries, n, &w));
+  for (uint32_t i = 0; w && i < n; ++i) {
+    float *data = malloc(tensors[i]->bytes);
+    weight_values(g, tensors[i], data);
+    CHECK_OK(vd_safetensors_writer_write(w, data, tensors[i]->bytes));
+    free(data);
+  }
+  if (w) CHECK_OK(vd_safetensors_writer_finish(w));
+  free(entries);
+  free(tensors);
+  vd_graph_destroy(g);
+}
+
+static double rel_err(const float *got, const float *want, size_t n) {
+  double scale = 0, err = 0;
+  for (size_t i = 0; i < n; ++i) scale = fmax(scale, fabs(want[i]));
+  for (size_t i = 0; i < n; ++i) {
+    if (isnan(got[i])) return INFINITY;
+    err = fmax(err, fabs((double)got[i] - want[i]));
+  }
+  return err / (scale > 0 ? scale : 1);
+}
+
+static void test_golden(vd_dino *m, vd_precision p, const char *file) {
+  vdt_goldens *g = vdt_goldens_load(file);
+  int rank = 0;
+  int64_t s[8];
+  const float *image = vdt_golden(g, "image", &rank, s);
+  size_t nf = vdt_golden_count(g, "features");
+  float *feats = malloc(nf * 4);
+  CHECK_OK(vd_dino_features(m, (uint32_t)s[0], (uint32_t)s[2], (uint32_t)s[3], image, feats));
+  double tol = p == VD_PRECISION_F16 ? 2e-2 : 1e-4, e = rel_err(feats, vdt_golden(g, "features", NULL, NULL), nf);
+  printf("  features %lldx%lld (batch %lld) %s rel err %.3g (bound %.0e)\n", (long long)s[2], (long long)s[3],
+         (long long)s[0], vd_precision_name(p), e, tol);
+  CHECK_MSG(e <= tol, "%s (%s): rel err %g > %g", file, vd_precision_name(p), e, tol);
+  free(feats);
+  vdt_goldens_free(g);
+}
+
+static void run(vd_context *ctx, const vd_dino_config *c, const vd_weight_file *wf, vd_precision p) {
+  vd_dino *m = NULL;
+  vd_dino_options o = {.precision = p};
+  CHECK_OK(vd_dino_create(ctx, c, wf, &o, &m));
+  if (!m) return;
+  test_golden(m, p, DINO_DATA("dino_64.safetensors"));
+  test_golden(m, p, DINO_DATA("dino_80x96.safetensors"));
+  test_golden(m, p, DINO_DATA("dino_64.safetensors"));  // the cached graph again
+  float img[3 * 60 * 64] = {0}, out[64];
+  CHECK_ERR(vd_dino_features(m, 1, 60, 64, img, out), VD_ERR_INVALID_ARGUMENT);  // not a multiple of 8
+  vd_dino_destroy(m);
+}
+
+// interpolate_pos_encoding's decision and scale factors (spec §1.5), at the real size too.
+static void test_pos_resize(const vd_dino_config *tiny) {
+  double sh = 0, sw = 0;
+  CHECK(!vd_dino_pos_resize(tiny, 64, 64, &sh, &sw));
+  CHECK(vd_dino_pos_resize(tiny, 80, 96, &sh, &sw));
+  CHECK(fabs(sh - 10.1 / 8) < 1e-15 && fabs(sw - 12.1 / 8) < 1e-15);
+  CHECK(vd_dino_pos_resize(tiny, 128, 32, &sh, &sw));  // 16 x 4 = 64 patches, but not square
+  vd_dino_config real;
+  vd_dino_config_default(&real);
+  CHECK(vd_dino_pos_resize(&real, 256, 256, &sh, &sw));
+  CHECK(floor(28 * sh) == 32 && fabs(sh - 32.1 / 28) < 1e-15);
+  CHECK(!vd_dino_pos_resize(&real, 224, 224, &sh, &sw));
+}
+
+int main(void) {
+  vd_dino_config c;
+  CHECK_OK(vd_dino_config_read_json(DINO_DATA("config.json"), &c, NULL));
+  CHECK(c.embed_dim == 64 && c.depth == 2 && c.num_heads == 2 && c.img_size == 64 && c.patch_size == 8);
+  test_pos_resize(&c);
+  write_tiny_weights(&c, DINO_WEIGHTS);
+  vd_weight_file *wf = NULL;
+  CHECK_OK(vd_weight_file_open(DINO_WEIGHTS, &wf));
+  if (!wf) return vdt_finish("test_dino");
+  vd_context *ctx = vdt_context_create();
+  run(ctx, &c, wf, VD_PRECISION_F32);
+  if (ctx->policy.fp16_storage) run(ctx, &c, wf, VD_PRECISION_F16);
+  vd_dino_config real;
+  vd_dino_config_default(&real);
+  CHECK_OK(vd_dino_plan_report(ctx, &real, VD_PRECISION_F32, 256, 256, 2, stdout));  // plan only
+  CHECK(vdt_context_finish(ctx) == 0);
+  vd_weight_file_destroy(wf);
+  return vdt_finish("test_dino");
+}
