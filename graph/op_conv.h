@@ -6,6 +6,8 @@
 // gathered from the input into shared memory per K-step: no im2col buffer. A cooperative-matrix variant
 // (fp16 operands, fp32 accumulation) runs for fp16 storage where ctx->policy.coopmat is on; it can be
 // forced for fp32 storage, where it is not a parity path (operands rounded to fp16).
+// Few output tiles with a long K (8x8 and 4x4 feature maps, Cin up to 2560) split K over more
+// workgroups (split-K, graph/op_gemm.h) when the caller passes a scratch buffer (vd_op_conv2d_split).
 #ifndef VD_GRAPH_OP_CONV_H
 #define VD_GRAPH_OP_CONV_H
 

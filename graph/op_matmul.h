@@ -8,6 +8,8 @@
 // ctx->policy.coopmat is on (VLMD_DISABLE_COOPMAT=1 turns it off). The coopmat kernel can be forced on
 // fp32 storage too, but it rounds A and B to fp16 while loading, so it is then not a parity path (the
 // fp16 error bound applies). Matrices up to 2^32 elements per binding (32-bit indexing).
+// Few output tiles with a long K split K over more workgroups (split-K, graph/op_gemm.h) when the
+// caller passes a scratch buffer (vd_op_matmul_split).
 #ifndef VD_GRAPH_OP_MATMUL_H
 #define VD_GRAPH_OP_MATMUL_H
 
