@@ -119,11 +119,18 @@ static vd_status rec_timestep(const vd_op_env *e, void *u) {
 
 static vd_status rec_conv(const vd_op_env *e, void *u) {
   vd_case *c = u;
-  return vd_op_conv2d(e, &c->p.conv, c->v[0], c->v[1], c->v[2], (vd_view){0}, c->v[3]);
+  return vd_op_conv2d_split(e, &c->p.conv, c->v[0], c->v[1], c->v[2], (vd_view){0}, c->v[4], c->v[3]);
 }
 static vd_status rec_matmul(const vd_op_env *e, void *u) {
   vd_case *c = u;
-  return vd_op_matmul(e, &c->p.mm, c->v[0], c->v[1], c->v[2], (vd_view){0}, c->v[3]);
+  return vd_op_matmul_split(e, &c->p.mm, c->v[0], c->v[1], c->v[2], (vd_view){0}, c->v[4], c->v[3]);
+}
+
+// The variant column of a GEMM: the kernel, and the split-K slices when it splits.
+static const char *vd_gemm_variant_label(char *buf, size_t size, const char *kernel, uint32_t slices) {
+  if (slices <= 1) return kernel;
+  snprintf(buf, size, "%s, split-K %u", kernel, slices);
+  return buf;
 }
 
 static vd_status rec_rms(const vd_op_env *e, void *u) {
@@ -200,14 +207,19 @@ static vd_status bench_conv_case(vd_bench *b, const char *shape, vd_conv2d_param
   VD_RETURN_IF_ERROR(vd_in(b, &c, 2, p.cout));
   VD_RETURN_IF_ERROR(vd_out(b, &c, 3, (uint64_t)p.batch * p.cout * ho * wo));
   vd_op_env env = {.kernels = b->kernels, .precision = b->precision};
-  return vd_run(b, &c, "conv2d", shape, vd_op_conv2d_variant(&env, &c.p.conv), (double)vd_op_conv2d_flops(&c.p.conv),
-                0, rec_conv);
+  VD_RETURN_IF_ERROR(vd_scratch(b, &c, 4, vd_op_conv2d_scratch_bytes(&env, &c.p.conv)));
+  char variant[96];
+  const char *name = vd_gemm_variant_label(variant, sizeof variant, vd_op_conv2d_variant(&env, &c.p.conv),
+                                           vd_op_conv2d_split_slices(&env, &c.p.conv));
+  return vd_run(b, &c, "conv2d", shape, name, (double)vd_op_conv2d_flops(&c.p.conv), 0, rec_conv);
 }
 
 static vd_status bench_conv(vd_bench *b) {
   if (!vd_bench_selected(b, "conv2d")) return NULL;
   VD_RETURN_IF_ERROR(bench_conv_case(b, "2x320x32x32 3x3 ->320", vd_conv2d_params_make(2, 320, 32, 32, 320, 3, 1, 1)));
   VD_RETURN_IF_ERROR(bench_conv_case(b, "2x1280x8x8 3x3 ->1280", vd_conv2d_params_make(2, 1280, 8, 8, 1280, 3, 1, 1)));
+  VD_RETURN_IF_ERROR(bench_conv_case(b, "2x2560x4x4 3x3 ->1280 (decoder)",
+                                     vd_conv2d_params_make(2, 2560, 4, 4, 1280, 3, 1, 1)));
   VD_RETURN_IF_ERROR(bench_conv_case(b, "1x128x256x256 3x3 ->128 (VAE)",
                                      vd_conv2d_params_make(1, 128, 256, 256, 128, 3, 1, 1)));
   VD_RETURN_IF_ERROR(bench_conv_case(b, "2x16x256x256 3x3 ->16 (hint)", vd_conv2d_params_make(2, 16, 256, 256, 16, 3, 1, 1)));
@@ -221,8 +233,11 @@ static vd_status bench_matmul_case(vd_bench *b, const char *shape, uint32_t m, u
   VD_RETURN_IF_ERROR(vd_in(b, &c, 2, n));
   VD_RETURN_IF_ERROR(vd_out(b, &c, 3, (uint64_t)m * n));
   vd_op_env env = {.kernels = b->kernels, .precision = b->precision};
-  return vd_run(b, &c, "linear", shape, vd_op_matmul_variant(&env, &c.p.mm), (double)vd_op_matmul_flops(&c.p.mm), 0,
-                rec_matmul);
+  VD_RETURN_IF_ERROR(vd_scratch(b, &c, 4, vd_op_matmul_scratch_bytes(&env, &c.p.mm)));
+  char variant[96];
+  const char *name = vd_gemm_variant_label(variant, sizeof variant, vd_op_matmul_variant(&env, &c.p.mm),
+                                           vd_op_matmul_split_slices(&env, &c.p.mm));
+  return vd_run(b, &c, "linear", shape, name, (double)vd_op_matmul_flops(&c.p.mm), 0, rec_matmul);
 }
 
 static vd_status bench_matmul(vd_bench *b) {
@@ -231,6 +246,7 @@ static vd_status bench_matmul(vd_bench *b) {
   VD_RETURN_IF_ERROR(bench_matmul_case(b, "1024x320 . 1280x320^T", 1024, 1280, 320));
   VD_RETURN_IF_ERROR(bench_matmul_case(b, "512x640 . 640x640^T", 512, 640, 640));
   VD_RETURN_IF_ERROR(bench_matmul_case(b, "154x768 . 3072x768^T (CLIP)", 154, 3072, 768));
+  VD_RETURN_IF_ERROR(bench_matmul_case(b, "154x768 . 1280x768^T (cross K/V)", 154, 1280, 768));
   return bench_matmul_case(b, "1025x384 . 1536x384^T (DINO)", 1025, 1536, 384);
 }
 

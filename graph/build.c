@@ -80,9 +80,11 @@ static vd_tensor_id vd_module_param(vd_graph *g, const char *module, const char 
 
 // ---- conv2d ------------------------------------------------------------------------------------------
 
+// io: x, weight, bias?, residual?, y, split-K scratch (when the node has a second output).
 static vd_status rec_conv(const vd_op_env *env, const vd_node *n, const vd_view *io) {
   const vd_conv2d_params *p = (const vd_conv2d_params *)n->params;
-  return vd_op_conv2d(env, p, io[0], io[1], vd_opt(io, 2, n), vd_opt(io, 3, n), io[4]);
+  return vd_op_conv2d_split(env, p, io[0], io[1], vd_opt(io, 2, n), vd_opt(io, 3, n),
+                            n->n_out > 1 ? io[5] : (vd_view){0}, io[4]);
 }
 
 vd_tensor_id vd_b_conv2d_pad(vd_graph *g, const char *module, vd_tensor_id x, uint32_t cout, uint32_t k, uint32_t s,
@@ -103,7 +105,9 @@ vd_tensor_id vd_b_conv2d_pad(vd_graph *g, const char *module, vd_tensor_id x, ui
     if (st) return vd_graph_fail(g, st);
   }
   vd_tensor_id y = vd_new(g, module, tx, 4, yshape);
-  return vd_add_node(g, module, "conv2d", rec_conv, &p, sizeof(p), in, 4, y, VD_NO_TENSOR, vd_op_conv2d_flops(&p));
+  // Split-K partials: the size is a pure function of the params (no device here), an upper bound.
+  vd_tensor_id scratch = vd_scratch(g, module, vd_op_conv2d_scratch_bytes(NULL, &p));
+  return vd_add_node(g, module, "conv2d", rec_conv, &p, sizeof(p), in, 4, y, scratch, vd_op_conv2d_flops(&p));
 }
 
 vd_tensor_id vd_b_conv2d(vd_graph *g, const char *module, vd_tensor_id x, uint32_t cout, uint32_t k, uint32_t s,
@@ -114,9 +118,11 @@ vd_tensor_id vd_b_conv2d(vd_graph *g, const char *module, vd_tensor_id x, uint32
 
 // ---- linear ------------------------------------------------------------------------------------------
 
+// io: x, weight, bias?, residual?, y, split-K scratch (when the node has a second output).
 static vd_status rec_linear(const vd_op_env *env, const vd_node *n, const vd_view *io) {
   const vd_matmul_params *p = (const vd_matmul_params *)n->params;
-  return vd_op_matmul(env, p, io[0], io[1], vd_opt(io, 2, n), vd_opt(io, 3, n), io[4]);
+  return vd_op_matmul_split(env, p, io[0], io[1], vd_opt(io, 2, n), vd_opt(io, 3, n),
+                            n->n_out > 1 ? io[5] : (vd_view){0}, io[4]);
 }
 
 vd_tensor_id vd_b_linear(vd_graph *g, const char *module, vd_tensor_id x, uint32_t out, bool bias,
@@ -137,7 +143,9 @@ vd_tensor_id vd_b_linear(vd_graph *g, const char *module, vd_tensor_id x, uint32
   vd_tensor_id inputs[4] = {x, vd_module_param(g, module, "weight", 2, wshape),
                             bias ? vd_module_param(g, module, "bias", 1, bshape) : VD_NO_TENSOR, residual};
   vd_tensor_id y = vd_new(g, module, tx, tx->rank, yshape);
-  return vd_add_node(g, module, "linear", rec_linear, &p, sizeof(p), inputs, 4, y, VD_NO_TENSOR, vd_op_matmul_flops(&p));
+  // Split-K partials: the size is a pure function of the params (no device here), an upper bound.
+  vd_tensor_id scratch = vd_scratch(g, module, vd_op_matmul_scratch_bytes(NULL, &p));
+  return vd_add_node(g, module, "linear", rec_linear, &p, sizeof(p), inputs, 4, y, scratch, vd_op_matmul_flops(&p));
 }
 
 // ---- norms -------------------------------------------------------------------------------------------

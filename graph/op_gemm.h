@@ -62,6 +62,59 @@ const char *vd_gemm_coopmat_shader(const char *family, bool emulated);
 // subgroupSizeControl where the device has it (0: not pinned; the default size is then assumed).
 uint32_t vd_gemm_coopmat_subgroup_size(const vd_context *ctx);
 
+// ---- split-K --------------------------------------------------------------------------------------
+// A GEMM whose output tiles are few (8x8 and 4x4 convs, linear layers with few rows) walks a long K per
+// workgroup while most of the GPU idles. Split-K cuts K into S slices: workgroup z = slice · batch + b
+// accumulates its tile over one slice and stores the fp32 partial in a caller-supplied scratch
+// [S, batch, M, N]; a second pass (shaders/gemm_splitk_reduce.comp, after the op's internal barrier)
+// sums the S partials in fp32 in slice order, adds bias and residual and stores in the output
+// precision. The result equals the unsplit one up to fp32 summation order.
+//
+// The rule is device-independent on purpose: the graph builder sizes the scratch before any device
+// exists, and the device snapshot has no compute-unit count. It counts workgroups on a reference
+// 64x64 tile (the default portable and small coopmat tile; the 128x128 tiles are chosen only for
+// problems with >= 512 such tiles, which never split) and aims for VD_GEMM_SPLIT_TARGET_GROUPS: about
+// 2 per SM on an H200 (132 SMs), comfortably more than the compute units of the GPUs this runs on.
+#define VD_GEMM_SPLIT_TARGET_GROUPS 256u  // workgroups (tiles x batch) below which K is split
+#define VD_GEMM_SPLIT_MIN_K 256u          // fewest K elements per slice in the automatic rule
+#define VD_GEMM_SPLIT_MAX 16u             // most slices the automatic rule picks
+#define VD_GEMM_SPLIT_TILE 64u            // edge of the reference tile the rule counts workgroups with
+
+// Pure: the slices for an m x n x k product with batch copies. requested: 0 automatic (split when
+// fewer than VD_GEMM_SPLIT_TARGET_GROUPS reference tiles, into ceil(target / tiles) slices, at most
+// VD_GEMM_SPLIT_MAX and k / VD_GEMM_SPLIT_MIN_K), 1 off, N > 1 that many (forcing, for tests). 1: no split.
+uint32_t vd_gemm_split_choose(uint32_t m, uint32_t n, uint32_t k, uint32_t batch, uint32_t requested);
+// Scratch bytes for `slices` slices of batch x m x n fp32 partials (0 when slices <= 1).
+uint64_t vd_gemm_split_scratch_bytes(uint32_t slices, uint32_t m, uint32_t n, uint32_t batch);
+
+// How a split dispatch cuts K: each slice spans kslice elements, a multiple of the kernel's K-step
+// bk (so every slice starts on a K-step and vector reads stay aligned), the last one what is left.
+typedef struct vd_gemm_split_plan {
+  uint32_t slices;  // slices dispatched (<= the slices asked for; 1: no split)
+  uint32_t kslice;  // K elements per slice (k when not split)
+} vd_gemm_split_plan;
+
+// Pure: the plan for `slices` slices of k with K-step bk.
+vd_gemm_split_plan vd_gemm_split_plan_make(uint32_t slices, uint32_t k, uint32_t bk);
+
+// Checks the scratch view for an S x batch x m x n fp32 partial buffer (alignment, size, 32-bit
+// indexing, maxStorageBufferRange).
+vd_status vd_gemm_check_scratch(const char *op, const vd_op_env *env, vd_view scratch, uint64_t bytes);
+
+// The split pass's fields of a GEMM's output, for vd_gemm_split_reduce.
+typedef struct vd_gemm_split_out {
+  uint32_t m, n, batch;  // output shape
+  uint32_t ldc;          // row pitch of y and residual (elements)
+  uint32_t stride_c;     // batch stride of y and residual (elements)
+  bool bias_rows;        // bias indexed by row (conv: per output channel), else by column (matmul)
+  uint64_t y_elements;   // elements spanned by y (and residual)
+} vd_gemm_split_out;
+
+// Records the barrier after the partial pass and the reduce pass: y = sum of the plan's slices of
+// scratch (+ bias) (+ residual). bias / residual may be absent.
+vd_status vd_gemm_split_reduce(const char *op, const vd_op_env *env, const vd_gemm_split_out *o, uint32_t slices,
+                               vd_view scratch, vd_view bias, vd_view residual, vd_view y);
+
 // View checks, bindings and workgroup limits.
 typedef struct vd_gemm_extent {
   const char *name;   // tensor name for messages

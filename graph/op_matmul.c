@@ -88,38 +88,72 @@ static vd_status vd_matmul_validate(const vd_op_env *env, const vd_matmul_params
   return vd_gemm_check_views("matmul", env, ext, 5);
 }
 
+// Split-K: the slices the rule asks for (device-independent) and the plan for the kernel that runs.
+static uint32_t vd_matmul_slices_wanted(const vd_matmul_params *p) {
+  if (vd_matmul_use_matvec(p)) return 1;
+  return vd_gemm_split_choose(p->m, p->n, p->k, p->batch, p->split_k);
+}
+
+uint64_t vd_op_matmul_scratch_bytes(const vd_op_env *env, const vd_matmul_params *p) {
+  (void)env;
+  return vd_gemm_split_scratch_bytes(vd_matmul_slices_wanted(p), p->m, p->n, p->batch);
+}
+
+// The K-step of the kernel that runs (slices start on K-step boundaries).
+static uint32_t vd_matmul_kstep(const vd_op_env *env, const vd_matmul_params *p) {
+  if (vd_matmul_use_coopmat(env, p))
+    return 2 * vd_gemm_coopmat_policy(vd_env_ctx(env), p->variant == VD_GEMM_VARIANT_COOPMAT_EMULATED).coopmat_k;
+  const vd_gemm_tile *t = vd_gemm_tile_get(vd_matmul_tile(env, p));
+  return t ? t->bk : 16;
+}
+
+static vd_gemm_split_plan vd_matmul_plan(const vd_op_env *env, const vd_matmul_params *p, uint32_t slices) {
+  return vd_gemm_split_plan_make(slices, p->k, vd_matmul_kstep(env, p));
+}
+
+uint32_t vd_op_matmul_split_slices(const vd_op_env *env, const vd_matmul_params *p) {
+  return vd_matmul_plan(env, p, vd_matmul_slices_wanted(p)).slices;
+}
+
+// What a GEMM pass fuses: bias and residual, unless it writes split-K partials.
+typedef struct vd_matmul_epilogue {
+  bool bias, res;           // fused into the GEMM pass
+  vd_gemm_split_plan plan;  // K slices (1: no split)
+} vd_matmul_epilogue;
+
 static vd_status vd_matmul_dispatch(const vd_op_env *env, const vd_matmul_params *p, const vd_pipeline_desc *desc,
-                                    uint32_t bm, uint32_t bn, const vd_binding bind[5]) {
+                                    uint32_t bm, uint32_t bn, const vd_gemm_split_plan *plan,
+                                    const vd_binding bind[6]) {
   vd_context *ctx = vd_env_ctx(env);
   uint32_t lda, ldb, ldc;
   vd_matmul_pitches(p, &lda, &ldb, &ldc);
   uint64_t stride_c = p->stride_c ? p->stride_c : (uint64_t)p->m * ldc;
-  uint32_t push[9] = {p->m, p->n, p->k, lda, ldb, ldc, (uint32_t)p->stride_a, (uint32_t)p->stride_b,
-                      (uint32_t)stride_c};
-  uint32_t groups[3] = {(p->n + bn - 1) / bn, (p->m + bm - 1) / bm, p->batch};
+  uint32_t push[11] = {p->m, p->n, p->k, lda, ldb, ldc, (uint32_t)p->stride_a, (uint32_t)p->stride_b,
+                       (uint32_t)stride_c, plan->kslice, p->batch};
+  uint32_t groups[3] = {(p->n + bn - 1) / bn, (p->m + bm - 1) / bm, p->batch * plan->slices};
   VD_RETURN_IF_ERROR(vd_gemm_check_groups("matmul", ctx, groups));
   const vd_pipeline *pipe = NULL;
   VD_RETURN_IF_ERROR(vd_kernels_get(env->kernels, desc, &pipe));
-  return vd_cmd_dispatch(env->cmd, pipe, bind, 5, push, groups, env->label);
+  return vd_cmd_dispatch(env->cmd, pipe, bind, 6, push, groups, env->label);
 }
 
-static vd_status vd_matmul_portable(const vd_op_env *env, const vd_matmul_params *p, const vd_binding bind[5],
-                                    vd_view a, vd_view b, bool has_bias, bool has_res) {
+static vd_status vd_matmul_portable(const vd_op_env *env, const vd_matmul_params *p, const vd_binding bind[6],
+                                    vd_view a, vd_view b, const vd_matmul_epilogue *e) {
   const vd_gemm_tile *t = vd_gemm_tile_get(vd_matmul_tile(env, p));
   uint32_t lda, ldb, ldc, eb = vd_precision_bytes(env->precision);
   vd_matmul_pitches(p, &lda, &ldb, &ldc);
   bool nk = p->b_layout == VD_MATMUL_B_NK;
-  vd_pipeline_desc desc = {.shader = "matmul", .precision = env->precision, .binding_count = 5,
-                           .push_size = 9 * 4, .spec_count = 12};
+  vd_pipeline_desc desc = {.shader = "matmul", .precision = env->precision, .binding_count = 6,
+                           .push_size = 11 * 4, .spec_count = 13};
   uint32_t wg = (t->bm / t->tm) * (t->bn / t->tn);
-  uint32_t spec[12] = {t->bm, t->bn, t->bk, t->tm, t->tn, wg, nk, has_bias, has_res, 0,
+  uint32_t spec[13] = {t->bm, t->bn, t->bk, t->tm, t->tn, wg, nk, e->bias, e->res, 0,
                        vd_gemm_vec_width(p->k, lda, p->stride_a, p->batch, a, eb),
-                       vd_gemm_vec_width(nk ? p->k : p->n, ldb, p->stride_b, p->batch, b, eb)};
-  for (uint32_t i = 0; i < 12; ++i) desc.spec[i] = spec[i];
-  return vd_matmul_dispatch(env, p, &desc, t->bm, t->bn, bind);
+                       vd_gemm_vec_width(nk ? p->k : p->n, ldb, p->stride_b, p->batch, b, eb), e->plan.slices > 1};
+  for (uint32_t i = 0; i < 13; ++i) desc.spec[i] = spec[i];
+  return vd_matmul_dispatch(env, p, &desc, t->bm, t->bn, &e->plan, bind);
 }
 
-static vd_status vd_matmul_matvec(const vd_op_env *env, const vd_matmul_params *p, const vd_binding bind[5],
+static vd_status vd_matmul_matvec(const vd_op_env *env, const vd_matmul_params *p, const vd_binding bind[6],
                                   vd_view a, vd_view b, bool has_bias, bool has_res) {
   vd_context *ctx = vd_env_ctx(env);
   uint32_t lda, ldb, ldc, eb = vd_precision_bytes(env->precision);
@@ -140,8 +174,8 @@ static vd_status vd_matmul_matvec(const vd_op_env *env, const vd_matmul_params *
   return vd_cmd_dispatch(env->cmd, pipe, bind, 5, push, groups, env->label);
 }
 
-static vd_status vd_matmul_coopmat(const vd_op_env *env, const vd_matmul_params *p, const vd_binding bind[5],
-                                   vd_view a, vd_view b, bool has_bias, bool has_res) {
+static vd_status vd_matmul_coopmat(const vd_op_env *env, const vd_matmul_params *p, const vd_binding bind[6],
+                                   vd_view a, vd_view b, const vd_matmul_epilogue *e) {
   bool emulated = p->variant == VD_GEMM_VARIANT_COOPMAT_EMULATED;
   const char *shader = vd_gemm_coopmat_shader("matmul", emulated);
   if (!vd_gemm_coopmat_available(env, shader))
@@ -152,34 +186,64 @@ static vd_status vd_matmul_coopmat(const vd_op_env *env, const vd_matmul_params 
   uint32_t lda, ldb, ldc, eb = vd_precision_bytes(env->precision);
   vd_matmul_pitches(p, &lda, &ldb, &ldc);
   bool nk = p->b_layout == VD_MATMUL_B_NK;
-  vd_pipeline_desc desc = {.shader = shader, .precision = env->precision, .binding_count = 5,
-                           .push_size = 9 * 4, .spec_count = 12};
-  uint32_t spec[12] = {pol.coopmat_m, pol.coopmat_n, pol.coopmat_k, t.invocations, nk, has_bias, has_res, t.sg_m,
+  vd_pipeline_desc desc = {.shader = shader, .precision = env->precision, .binding_count = 6,
+                           .push_size = 11 * 4, .spec_count = 13};
+  uint32_t spec[13] = {pol.coopmat_m, pol.coopmat_n, pol.coopmat_k, t.invocations, nk, e->bias, e->res, t.sg_m,
                        t.sg_n, 0, vd_gemm_vec_width(p->k, lda, p->stride_a, p->batch, a, eb),
-                       vd_gemm_vec_width(nk ? p->k : p->n, ldb, p->stride_b, p->batch, b, eb)};
-  for (uint32_t i = 0; i < 12; ++i) desc.spec[i] = spec[i];
+                       vd_gemm_vec_width(nk ? p->k : p->n, ldb, p->stride_b, p->batch, b, eb), e->plan.slices > 1};
+  for (uint32_t i = 0; i < 13; ++i) desc.spec[i] = spec[i];
   desc.required_subgroup_size = vd_gemm_coopmat_subgroup_size(vd_env_ctx(env));
-  return vd_matmul_dispatch(env, p, &desc, t.bm, t.bn, bind);
+  return vd_matmul_dispatch(env, p, &desc, t.bm, t.bn, &e->plan, bind);
 }
 
 vd_status vd_op_matmul(const vd_op_env *env, const vd_matmul_params *p, vd_view a, vd_view b, vd_view bias,
                        vd_view residual, vd_view c) {
+  return vd_op_matmul_split(env, p, a, b, bias, residual, (vd_view){0}, c);
+}
+
+// The reduce pass's view of C.
+static vd_gemm_split_out vd_matmul_split_out(const vd_matmul_params *p) {
+  uint32_t lda, ldb, ldc;
+  vd_matmul_pitches(p, &lda, &ldb, &ldc);
+  uint64_t stride_c = p->stride_c ? p->stride_c : (uint64_t)p->m * ldc;
+  return (vd_gemm_split_out){.m = p->m, .n = p->n, .batch = p->batch, .ldc = ldc, .stride_c = (uint32_t)stride_c,
+                             .bias_rows = false, .y_elements = vd_gemm_span(p->batch, stride_c, p->m, ldc, p->n)};
+}
+
+vd_status vd_op_matmul_split(const vd_op_env *env, const vd_matmul_params *p, vd_view a, vd_view b, vd_view bias,
+                             vd_view residual, vd_view scratch, vd_view c) {
   VD_RETURN_IF_ERROR(vd_matmul_validate(env, p, a, b, bias, residual, c));
+  uint32_t slices = vd_matmul_slices_wanted(p);
+  if (slices > 1 && !scratch.buffer) {
+    if (p->split_k > 1)
+      return vd_status_make(VD_ERR_INVALID_ARGUMENT, "matmul: split_k %u needs a scratch buffer", p->split_k);
+    slices = 1;
+  }
   uint32_t lda, ldb, ldc;
   vd_matmul_pitches(p, &lda, &ldb, &ldc);
   bool nk = p->b_layout == VD_MATMUL_B_NK;
   uint64_t stride_c = p->stride_c ? p->stride_c : (uint64_t)p->m * ldc;
   uint32_t eb = vd_precision_bytes(env->precision);
-  vd_binding bind[5] = {
+  vd_matmul_epilogue e = {bias.buffer != NULL, residual.buffer != NULL, vd_matmul_plan(env, p, slices)};
+  bool split = e.plan.slices > 1;
+  uint64_t sbytes = vd_gemm_split_scratch_bytes(e.plan.slices, p->m, p->n, p->batch);
+  if (split) VD_RETURN_IF_ERROR(vd_gemm_check_scratch("matmul", env, scratch, sbytes));
+  uint64_t nc = vd_gemm_span(p->batch, stride_c, p->m, ldc, p->n);
+  vd_binding bind[6] = {
       vd_gemm_binding(a, vd_gemm_span(p->batch, p->stride_a, p->m, lda, p->k) * eb),
       vd_gemm_binding(b, vd_gemm_span(p->batch, p->stride_b, nk ? p->n : p->k, ldb, nk ? p->k : p->n) * eb),
       vd_gemm_binding(bias.buffer ? bias : a, bias.buffer ? (uint64_t)p->n * eb : eb),
-      vd_gemm_binding(residual.buffer ? residual : a,
-                      residual.buffer ? vd_gemm_span(p->batch, stride_c, p->m, ldc, p->n) * eb : eb),
-      vd_gemm_binding(c, vd_gemm_span(p->batch, stride_c, p->m, ldc, p->n) * eb),
+      vd_gemm_binding(residual.buffer ? residual : a, residual.buffer ? nc * eb : eb),
+      vd_gemm_binding(c, nc * eb),
+      split ? vd_gemm_binding(scratch, sbytes) : vd_gemm_binding(c, nc * eb),  // unsplit: never written
   };
-  bool has_bias = bias.buffer != NULL, has_res = residual.buffer != NULL;
-  if (vd_matmul_use_matvec(p)) return vd_matmul_matvec(env, p, bind, a, b, has_bias, has_res);
-  if (vd_matmul_use_coopmat(env, p)) return vd_matmul_coopmat(env, p, bind, a, b, has_bias, has_res);
-  return vd_matmul_portable(env, p, bind, a, b, has_bias, has_res);
+  if (vd_matmul_use_matvec(p)) return vd_matmul_matvec(env, p, bind, a, b, e.bias, e.res);
+  bool has_bias = e.bias, has_res = e.res;
+  if (split) e.bias = e.res = false;
+  if (vd_matmul_use_coopmat(env, p)) VD_RETURN_IF_ERROR(vd_matmul_coopmat(env, p, bind, a, b, &e));
+  else VD_RETURN_IF_ERROR(vd_matmul_portable(env, p, bind, a, b, &e));
+  if (!split) return NULL;
+  vd_gemm_split_out o = vd_matmul_split_out(p);
+  return vd_gemm_split_reduce("matmul", env, &o, e.plan.slices, scratch, has_bias ? bias : (vd_view){0},
+                              has_res ? residual : (vd_view){0}, c);
 }

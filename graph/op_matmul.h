@@ -8,6 +8,8 @@
 // ctx->policy.coopmat is on (VLMD_DISABLE_COOPMAT=1 turns it off). The coopmat kernel can be forced on
 // fp32 storage too, but it rounds A and B to fp16 while loading, so it is then not a parity path (the
 // fp16 error bound applies). Matrices up to 2^32 elements per binding (32-bit indexing).
+// Few output tiles with a long K split K over more workgroups (split-K, graph/op_gemm.h) when the
+// caller passes a scratch buffer (vd_op_matmul_split).
 #ifndef VD_GRAPH_OP_MATMUL_H
 #define VD_GRAPH_OP_MATMUL_H
 
@@ -32,6 +34,7 @@ typedef struct vd_matmul_params {
   uint64_t stride_c;              // elements between batches of C and residual (0: m * ldc)
   vd_gemm_variant variant;        // kernel choice (AUTO in normal use)
   vd_gemm_tile_id tile;           // portable tile (AUTO in normal use)
+  uint32_t split_k;               // K slices: 0 automatic (vd_gemm_split_choose), 1 off, N forced (tests)
 } vd_matmul_params;
 
 // Dense params: batch contiguous products (A and B strided per batch when batched_b, else B shared).
@@ -39,9 +42,21 @@ vd_matmul_params vd_matmul_params_dense(uint32_t batch, uint32_t m, uint32_t n, 
                                         vd_matmul_b_layout b_layout, bool batched_b);
 
 // Records C = A·op(B) (+ bias) (+ residual). bias and residual may be absent (buffer NULL); residual
-// may be the same memory as c (in-place add).
+// may be the same memory as c (in-place add). Never splits K (vd_op_matmul_split with no scratch).
 vd_status vd_op_matmul(const vd_op_env *env, const vd_matmul_params *params, vd_view a, vd_view b, vd_view bias,
                        vd_view residual, vd_view c);
+// vd_op_matmul with split-K (graph/op_gemm.h) where params->split_k and the rule ask for it: scratch
+// holds vd_op_matmul_scratch_bytes fp32 bytes of partial sums (its contents need not be initialised).
+// Absent scratch (buffer NULL) falls back to no split, unless params->split_k forces one (an error).
+// The matrix-vector kernel (M <= 4) never splits.
+vd_status vd_op_matmul_split(const vd_op_env *env, const vd_matmul_params *params, vd_view a, vd_view b,
+                             vd_view bias, vd_view residual, vd_view scratch, vd_view c);
+// Scratch bytes vd_op_matmul_split needs (0: it will not split). A pure function of the params: env is
+// unused and may be NULL, so the graph builder can plan it without a device. An upper bound for every
+// device (a device whose K-step is coarser may dispatch fewer slices).
+uint64_t vd_op_matmul_scratch_bytes(const vd_op_env *env, const vd_matmul_params *params);
+// The K slices vd_op_matmul_split dispatches here given enough scratch (1: no split).
+uint32_t vd_op_matmul_split_slices(const vd_op_env *env, const vd_matmul_params *params);
 // 2·batch·m·n·k.
 uint64_t vd_op_matmul_flops(const vd_matmul_params *params);
 // The kernel vd_op_matmul would use, e.g. "portable 64x64x16 (4x4)", "gemv (...)" or "coopmat 2x2

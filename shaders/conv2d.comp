@@ -4,6 +4,7 @@
 //   A = weights [Cout, Cin, KH, KW] read as [M, K], B[k][p] = x[n][ci][oh·sh - pad_top + ky][ow·sw - pad_left + kx]
 //   gathered into shared memory per K-step (zero outside the image: any padding, symmetric or not),
 //   y[n][co][p] = sum_k A[co][k] · B[k][p] (+ bias[co]) (+ residual[n][co][p]).
+// Split-K (common/gemm_split.glsl): with SPLIT, fp32 partials of one K slice instead of y.
 // residual may be the same memory as y (in-place skip add). Needs WG % BN == 0 (the host checks).
 #include "precision.glsl"
 #include "matmul_vec4.glsl"
@@ -14,6 +15,7 @@ layout(constant_id = 8) const bool HAS_RES = false;
 layout(constant_id = 9) const uint KW = 3;
 #define VD_B_K_CONTIG false
 #include "matmul_tile.glsl"
+#include "gemm_split.glsl"
 
 layout(local_size_x_id = 5) in;
 
@@ -29,6 +31,7 @@ layout(push_constant) uniform Push {
   uint cout, ho, wo;   // output channels and size
   uint stride_h, stride_w;
   int pad_top, pad_left;
+  uint kslice, nbatch;  // split-K (common/gemm_split.glsl): K per slice, images
 } pc;
 
 // This invocation's output column: with WG % BN == 0 every B element it gathers is in column
@@ -52,18 +55,26 @@ vec4 vd_load_b(uint batch, uint gk, uint gn) {
 }
 
 void main() {
-  uint batch = gl_WorkGroupID.z;
+  uint K = pc.cin * KH * KW;
+  uint batch = vd_split_batch(pc.nbatch);
   uint m0 = gl_WorkGroupID.y * BM, n0 = gl_WorkGroupID.x * BN;
   uint P = pc.ho * pc.wo;
   uint p = n0 + gl_LocalInvocationID.x % BN;
   col_ok = p < P;
   col_iy0 = int((p / pc.wo) * pc.stride_h) - pc.pad_top;
   col_ix0 = int((p % pc.wo) * pc.stride_w) - pc.pad_left;
-  vd_gemm_mainloop(batch, m0, n0, pc.cin * KH * KW);
+  vd_gemm_mainloop(batch, m0, n0, vd_split_k_begin(pc.nbatch, pc.kslice), vd_split_k_end(pc.nbatch, pc.kslice, K));
   uint ybase = batch * pc.cout * P;
   for (uint i = 0; i < TM; ++i) {
     uint co = m0 + vd_gemm_row(i);
     if (co >= pc.cout) continue;
+    if (SPLIT) {
+      for (uint j = 0; j < TN; ++j) {
+        uint q = n0 + vd_gemm_col(j);
+        if (q < P) vd_split_store(pc.cout, P, co, q, acc[i * TN + j]);
+      }
+      continue;
+    }
     float bias = HAS_BIAS ? VD_LOAD(bias_data[co]) : 0.0;
     for (uint j = 0; j < TN; ++j) {
       uint q = n0 + vd_gemm_col(j);

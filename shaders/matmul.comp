@@ -4,7 +4,7 @@
 //   else [K, N] rows ldb apart; C and residual [M, N] rows ldc apart; bias [N].
 //   Batch b (workgroup z) starts at b * stride_{a,b,c}; a stride of 0 broadcasts (shared weights).
 // residual may be the same memory as C (in-place add): each element is read before it is written by
-// the same invocation.
+// the same invocation. Split-K (common/gemm_split.glsl): with SPLIT, fp32 partials of one K slice instead of C.
 #include "precision.glsl"
 #include "matmul_vec4.glsl"
 
@@ -13,6 +13,7 @@ layout(constant_id = 7) const bool HAS_BIAS = false;
 layout(constant_id = 8) const bool HAS_RES = false;
 #define VD_B_K_CONTIG B_TRANS
 #include "matmul_tile.glsl"
+#include "gemm_split.glsl"
 
 layout(local_size_x_id = 5) in;
 
@@ -29,6 +30,7 @@ layout(push_constant) uniform Push {
   uint M, N, K;
   uint lda, ldb, ldc;
   uint stride_a, stride_b, stride_c;
+  uint kslice, nbatch;  // split-K (common/gemm_split.glsl): K per slice, batches
 } pc;
 
 vec4 vd_load_a(uint batch, uint gm, uint gk) {
@@ -46,9 +48,9 @@ vec4 vd_load_b(uint batch, uint gk, uint gn) {
 }
 
 void main() {
-  uint batch = gl_WorkGroupID.z;
+  uint batch = vd_split_batch(pc.nbatch);
   uint m0 = gl_WorkGroupID.y * BM, n0 = gl_WorkGroupID.x * BN;
-  vd_gemm_mainloop(batch, m0, n0, pc.K);
+  vd_gemm_mainloop(batch, m0, n0, vd_split_k_begin(pc.nbatch, pc.kslice), vd_split_k_end(pc.nbatch, pc.kslice, pc.K));
   uint cbase = batch * pc.stride_c;
   for (uint i = 0; i < TM; ++i) {
     uint gm = m0 + vd_gemm_row(i);
@@ -56,6 +58,10 @@ void main() {
     for (uint j = 0; j < TN; ++j) {
       uint gn = n0 + vd_gemm_col(j);
       if (gn >= pc.N) continue;
+      if (SPLIT) {
+        vd_split_store(pc.M, pc.N, gm, gn, acc[i * TN + j]);
+        continue;
+      }
       uint idx = cbase + gm * pc.ldc + gn;
       float v = acc[i * TN + j];
       if (HAS_BIAS) v += VD_LOAD(bias_data[gn]);

@@ -2,7 +2,7 @@
 // 3x1 and patch embeddings (8x8 / 14x14, stride = kernel), strides 1 and 2, symmetric and the VAE's
 // asymmetric (0, 1, 0, 1) padding, bias and fused residual (also in place), odd sizes (Cin 3, Cout 7,
 // H = W = 1, 5, 33), batch 1 and 2, every portable tile, real-network shapes scaled for lavapipe, fp32
-// and fp16 storage.
+// and fp16 storage; split-K (forced slice counts, the automatic rule, the pure policy).
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -22,13 +22,14 @@ typedef struct cv_case {
   bool bias, res, in_place;
   vd_gemm_tile_id tile;
   vd_gemm_variant variant;  // set by the sweep
+  uint32_t split;           // split_k: 0 automatic, 1 off, N forced
 } cv_case;
 
 static vd_conv2d_params cv_params(const cv_case *c) {
   return (vd_conv2d_params){.batch = c->n, .cin = c->cin, .h = c->h, .w = c->w, .cout = c->cout, .kh = c->kh,
                             .kw = c->kw, .stride_h = c->sh, .stride_w = c->sw, .pad_top = c->pt,
                             .pad_left = c->pl, .pad_bottom = c->pb, .pad_right = c->pr, .tile = c->tile,
-                            .variant = c->variant};
+                            .variant = c->variant, .split_k = c->split};
 }
 
 static ref_conv2d_shape cv_shape(const cv_case *c) {
@@ -46,13 +47,17 @@ static float *cv_gpu(const vdt_env *env, vd_precision prec, const vd_conv2d_para
   vd_buffer *dr = res && !in_place ? vdt_upload(env, prec, res, ny) : NULL;
   vd_buffer *dy = in_place ? vdt_upload(env, prec, res, ny) : vdt_poisoned(env, prec, ny);
   vd_op_env op = vdt_op_env(env, prec);
+  uint64_t sbytes = vd_op_conv2d_scratch_bytes(&op, p);  // split-K partials, poisoned too
+  vd_buffer *ds = sbytes ? vdt_poisoned(env, VD_PRECISION_F32, sbytes / 4) : NULL;
   vd_view none = {0};
   vd_view vres = in_place ? vd_view_of(dy) : dr ? vd_view_of(dr) : none;
   vdt_begin(env);
-  CHECK_OK(vd_op_conv2d(&op, p, vd_view_of(dx), vd_view_of(dw), db ? vd_view_of(db) : none, vres, vd_view_of(dy)));
+  CHECK_OK(vd_op_conv2d_split(&op, p, vd_view_of(dx), vd_view_of(dw), db ? vd_view_of(db) : none, vres,
+                              ds ? vd_view_of(ds) : none, vd_view_of(dy)));
   vdt_submit(env);
   float *y = vdt_download(env, prec, dy, ny);
   vd_buffer_destroy(env->ctx, dx), vd_buffer_destroy(env->ctx, dw), vd_buffer_destroy(env->ctx, dy);
+  if (ds) vd_buffer_destroy(env->ctx, ds);
   if (db) vd_buffer_destroy(env->ctx, db);
   if (dr) vd_buffer_destroy(env->ctx, dr);
   return y;
@@ -76,23 +81,23 @@ static double cv_run(const vdt_env *env, vd_precision prec, const cv_case *c, vd
 #define SYM(p) p, p, p, p
 static const cv_case cases[] = {
     // odd sizes and kernel shapes
-    {1, 3, 5, 5, 7, 3, 3, 1, 1, SYM(1), true, false, false, 0, 0},
-    {2, 3, 1, 1, 7, 1, 1, 1, 1, SYM(0), true, false, false, 0, 0},      // H = W = 1, 1x1
-    {2, 3, 1, 1, 7, 3, 3, 1, 1, SYM(1), false, true, false, 0, 0},      // H = W = 1, 3x3 padded
-    {1, 5, 33, 33, 7, 3, 3, 2, 2, 0, 0, 1, 1, true, false, false, 0, 0},  // VAE downsample padding
-    {2, 4, 32, 32, 3, 3, 3, 2, 2, 0, 0, 1, 1, true, true, false, 0, 0},   // even size, batch 2, residual
-    {2, 4, 33, 33, 3, 3, 3, 1, 1, SYM(1), true, false, false, 0, 0},    // Cout 3 (VAE conv_out)
-    {1, 3, 9, 11, 5, 5, 5, 1, 1, SYM(2), true, false, false, 0, 0},     // 5x5
-    {1, 2, 7, 9, 3, 3, 1, 1, 1, 1, 0, 1, 0, false, false, false, 0, 0},  // 3x1
-    {1, 6, 9, 9, 4, 3, 3, 2, 2, SYM(1), true, false, false, 0, 0},      // stride 2 symmetric
+    {1, 3, 5, 5, 7, 3, 3, 1, 1, SYM(1), true, false, false, 0, 0, 0},
+    {2, 3, 1, 1, 7, 1, 1, 1, 1, SYM(0), true, false, false, 0, 0, 0},      // H = W = 1, 1x1
+    {2, 3, 1, 1, 7, 3, 3, 1, 1, SYM(1), false, true, false, 0, 0, 0},      // H = W = 1, 3x3 padded
+    {1, 5, 33, 33, 7, 3, 3, 2, 2, 0, 0, 1, 1, true, false, false, 0, 0, 0},  // VAE downsample padding
+    {2, 4, 32, 32, 3, 3, 3, 2, 2, 0, 0, 1, 1, true, true, false, 0, 0, 0},   // even size, batch 2, residual
+    {2, 4, 33, 33, 3, 3, 3, 1, 1, SYM(1), true, false, false, 0, 0, 0},    // Cout 3 (VAE conv_out)
+    {1, 3, 9, 11, 5, 5, 5, 1, 1, SYM(2), true, false, false, 0, 0, 0},     // 5x5
+    {1, 2, 7, 9, 3, 3, 1, 1, 1, 1, 0, 1, 0, false, false, false, 0, 0, 0},  // 3x1
+    {1, 6, 9, 9, 4, 3, 3, 2, 2, SYM(1), true, false, false, 0, 0, 0},      // stride 2 symmetric
     // patch embeddings (stride = kernel)
-    {1, 3, 32, 32, 48, 8, 8, 8, 8, SYM(0), true, false, false, 0, 0},   // DINO 8x8 3->384, scaled
-    {2, 3, 28, 28, 32, 14, 14, 14, 14, SYM(0), true, false, false, 0, 0},  // InternViT 14x14, scaled
+    {1, 3, 32, 32, 48, 8, 8, 8, 8, SYM(0), true, false, false, 0, 0, 0},   // DINO 8x8 3->384, scaled
+    {2, 3, 28, 28, 32, 14, 14, 14, 14, SYM(0), true, false, false, 0, 0, 0},  // InternViT 14x14, scaled
     // real-network shapes, scaled for lavapipe
-    {1, 64, 16, 16, 64, 3, 3, 1, 1, SYM(1), true, false, false, 0, 0},  // 3x3 64->64
-    {1, 320, 8, 8, 320, 3, 3, 1, 1, SYM(1), true, true, false, 0, 0},   // UNet ResBlock conv2 + skip
-    {2, 64, 8, 8, 32, 1, 1, 1, 1, SYM(0), true, true, true, 0, 0},      // 1x1 shortcut, in-place residual
-    {1, 4, 16, 16, 32, 3, 3, 1, 1, SYM(1), true, false, false, 0, 0},   // conv_in (latent 4 channels)
+    {1, 64, 16, 16, 64, 3, 3, 1, 1, SYM(1), true, false, false, 0, 0, 0},  // 3x3 64->64
+    {1, 320, 8, 8, 320, 3, 3, 1, 1, SYM(1), true, true, false, 0, 0, 0},   // UNet ResBlock conv2 + skip
+    {2, 64, 8, 8, 32, 1, 1, 1, 1, SYM(0), true, true, true, 0, 0, 0},      // 1x1 shortcut, in-place residual
+    {1, 4, 16, 16, 32, 3, 3, 1, 1, SYM(1), true, false, false, 0, 0, 0},   // conv_in (latent 4 channels)
 };
 
 // tol_override > 0: that bound (coopmat), else the precision's.
@@ -107,6 +112,36 @@ static void test_sweep(const vdt_env *env, vd_precision prec, vd_gemm_variant va
     CHECK_MSG(err <= tol, "%s case %zu (n%u %u->%u %ux%u at %ux%u s%u): rel err %.3g > %.1g",
               vd_precision_name(prec), i, c->n, c->cin, c->cout, c->kh, c->kw, c->h, c->w, c->sh, err, tol);
   }
+}
+
+// Split-K: forced slice counts that do not divide K (nor its K-steps), the automatic rule, batch > 1,
+// bias + residual (also in place), against the same reference; every case must really split.
+static const cv_case split_cases[] = {
+    {2, 37, 6, 5, 19, 3, 3, 1, 1, SYM(1), true, true, false, 0, 0, 3},    // K 333 in 3
+    {2, 37, 6, 5, 19, 3, 3, 1, 1, SYM(1), true, true, false, 0, 0, 7},    // K 333 in 7
+    {3, 29, 5, 7, 70, 3, 3, 2, 1, 1, 0, 1, 1, true, false, false, 0, 0, 5},  // batch 3, stride, 2 M tiles
+    {2, 64, 4, 4, 33, 3, 3, 1, 1, SYM(1), false, true, true, 0, 0, 4},    // in-place residual, no bias
+    {2, 160, 4, 4, 24, 3, 3, 1, 1, SYM(1), true, true, false, 0, 0, 0},   // automatic: 4x4, K 1440
+    {1, 96, 3, 3, 20, 1, 1, 1, 1, SYM(0), true, false, false, 0, 0, 6},   // 1x1, K 96 (6 K-steps)
+};
+
+static void test_split(const vdt_env *env, vd_precision prec, vd_gemm_variant variant, double tol_override) {
+  vdt_rng rng = {0x5b11ull + prec};
+  vd_op_env op = vdt_op_env(env, prec);
+  for (size_t i = 0; i < sizeof split_cases / sizeof split_cases[0]; ++i)
+    for (int off = 0; off < 2; ++off) {
+      cv_case c = split_cases[i];
+      c.variant = variant;
+      if (off) c.split = 1;
+      vd_conv2d_params p = cv_params(&c);
+      uint32_t slices = vd_op_conv2d_split_slices(&op, &p);
+      CHECK_MSG(off ? slices == 1 : slices > 1, "split case %zu: %u slices", i, slices);
+      double err = cv_run(env, prec, &c, &rng);
+      double tol = tol_override > 0 ? tol_override : vdt_tol(prec, c.cin * c.kh * c.kw > 256);
+      CHECK_MSG(err <= tol, "%s %s split case %zu (%u slices, n%u %u->%u %ux%u): rel err %.3g > %.1g",
+                vd_precision_name(prec), vd_op_conv2d_variant(&op, &p), i, slices, c.n, c.cin, c.cout, c.kh,
+                c.kw, err, tol);
+    }
 }
 
 // The cooperative-matrix conv where the device has it (an H200, not lavapipe), and everywhere its
@@ -128,15 +163,31 @@ static void test_coopmat(const vdt_env *env) {
       big.variant = v;
       printf("coopmat conv2d %s (%s): %s\n", shader, vd_precision_name(prec), vd_op_conv2d_variant(&op, &big));
       test_sweep(env, prec, v, 1e-2);
+      test_split(env, prec, v, 1e-2);
     }
   }
+}
+
+// The split rule is pure and device-independent; the scratch size follows from it.
+static void test_split_policy(void) {
+  vd_conv2d_params p = vd_conv2d_params_make(2, 1280, 8, 8, 1280, 3, 1, 1);  // M 1280, N 64, K 11520: 40 tiles
+  CHECK(vd_op_conv2d_scratch_bytes(NULL, &p) == 7ull * 2 * 1280 * 64 * 4);
+  p = vd_conv2d_params_make(2, 2560, 4, 4, 1280, 3, 1, 1);  // K 23040 at 4x4
+  CHECK(vd_op_conv2d_scratch_bytes(NULL, &p) == 7ull * 2 * 1280 * 16 * 4);
+  p = vd_conv2d_params_make(1, 128, 256, 256, 128, 3, 1, 1);  // VAE: 2048 tiles, no split
+  CHECK(vd_op_conv2d_scratch_bytes(NULL, &p) == 0);
+  p.split_k = 3;  // forced
+  CHECK(vd_op_conv2d_scratch_bytes(NULL, &p) == 3ull * 128 * 65536 * 4);
+  p = vd_conv2d_params_make(2, 1280, 8, 8, 1280, 3, 1, 1);
+  p.split_k = 1;  // off
+  CHECK(vd_op_conv2d_scratch_bytes(NULL, &p) == 0);
 }
 
 static void test_tiles(const vdt_env *env, vd_precision prec) {
   vdt_rng rng = {0x7111ull + prec};
   for (int t = VD_GEMM_TILE_AUTO + 1; t < VD_GEMM_TILE_COUNT; ++t) {
     cv_case c = {2, 5, 17, 19, 21, 3, 3, 2, 1, 0, 1, 1, 1, true, true, false, (vd_gemm_tile_id)t,
-                 VD_GEMM_VARIANT_PORTABLE};
+                 VD_GEMM_VARIANT_PORTABLE, 0};
     double err = cv_run(env, prec, &c, &rng);
     CHECK_MSG(err <= vdt_tol(prec, 0), "%s tile %s: rel err %.3g", vd_precision_name(prec),
               vd_gemm_tile_get((vd_gemm_tile_id)t)->name, err);
@@ -198,8 +249,16 @@ static void test_errors(const vdt_env *env) {
   CHECK_ERR(vd_op_conv2d(&op, &p, v, v, none, none, v), VD_ERR_INVALID_ARGUMENT);  // x too small
   p = vd_conv2d_params_make(1, 1, 2, 2, 1, 5, 1, 0);
   CHECK_ERR(vd_op_conv2d(&op, &p, v, v, none, none, v), VD_ERR_INVALID_ARGUMENT);  // kernel > input
+  p = vd_conv2d_params_make(1, 1, 4, 4, 1, 3, 1, 1);  // K 9: x, w and y fit in 64 floats
+  p.split_k = 2;
+  CHECK_ERR(vd_op_conv2d(&op, &p, v, v, none, none, v), VD_ERR_INVALID_ARGUMENT);  // forced split, no scratch
+  p = vd_conv2d_params_make(1, 1, 4, 4, 2, 5, 1, 2);  // K 25: split in 2 needs 2·32 floats
+  p.split_k = 2;
+  vd_buffer *tiny = vdt_poisoned(env, VD_PRECISION_F32, 8);
+  CHECK_ERR(vd_op_conv2d_split(&op, &p, v, v, none, none, vd_view_of(tiny), v), VD_ERR_INVALID_ARGUMENT);
   vdt_submit(env);
   vd_buffer_destroy(env->ctx, small);
+  vd_buffer_destroy(env->ctx, tiny);
   // Output size and FLOP count of the VAE downsample at 256x256 (128 channels).
   vd_conv2d_params d = {.batch = 1, .cin = 128, .h = 256, .w = 256, .cout = 128, .kh = 3, .kw = 3,
                         .stride_h = 2, .stride_w = 2, .pad_bottom = 1, .pad_right = 1};
@@ -212,12 +271,14 @@ int main(void) {
   for (int pi = 0; pi < 2; ++pi) {
     vd_precision prec = pi ? VD_PRECISION_F16 : VD_PRECISION_F32;
     test_sweep(&env, prec, VD_GEMM_VARIANT_PORTABLE, 0);
+    test_split(&env, prec, VD_GEMM_VARIANT_PORTABLE, 0);
     test_tiles(&env, prec);
     test_goldens(&env, prec);
   }
   vd_op_env op = vdt_op_env(&env, VD_PRECISION_F32);
   vd_conv2d_params big = vd_conv2d_params_make(2, 320, 32, 32, 320, 3, 1, 1);
   printf("conv 3x3 320->320 at 32x32 variant: %s\n", vd_op_conv2d_variant(&op, &big));
+  test_split_policy();
   test_coopmat(&env);
   test_errors(&env);
   CHECK(vdt_env_destroy(&env) == 0);

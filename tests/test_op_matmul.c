@@ -1,7 +1,7 @@
 // vd_op_matmul against the double-precision CPU reference: transposed-B (linear weights [out, in]) and
 // plain [K, N] B, batched with per-batch and broadcast weights, bias and fused residual (also in place),
 // row pitches, every portable tile, odd sizes and real-network shapes scaled for lavapipe, fp32 and
-// fp16 storage. The cooperative-matrix kernel runs where the device has it (not on lavapipe).
+// fp16 storage, split-K (forced, automatic, the pure rule). The cooperative-matrix kernel runs where the device has it (not on lavapipe).
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -22,6 +22,7 @@ typedef struct mm_case {
   bool in_place;    // residual is C itself
   uint32_t pad;     // extra elements per row of A, B and C (row pitches)
   vd_gemm_tile_id tile;
+  uint32_t split;   // split_k: 0 automatic, 1 off, N forced
 } mm_case;
 
 static vd_matmul_params mm_params(const mm_case *c) {
@@ -34,6 +35,7 @@ static vd_matmul_params mm_params(const mm_case *c) {
   p.stride_b = c->batched_b ? (uint64_t)(nk ? c->n : c->k) * p.ldb : 0;
   p.stride_c = (uint64_t)c->m * p.ldc;
   p.tile = c->tile;
+  p.split_k = c->split;
   return p;
 }
 
@@ -61,10 +63,13 @@ static double mm_run(const vdt_env *env, vd_precision prec, const mm_case *c, vd
   vd_buffer *dres = vdt_upload(env, prec, res, nc);
   vd_buffer *dc = c->in_place ? vdt_upload(env, prec, res, nc) : vdt_poisoned(env, prec, nc);
   vd_op_env op = vdt_op_env(env, prec);
+  uint64_t sbytes = vd_op_matmul_scratch_bytes(&op, &p);  // split-K partials, poisoned too
+  vd_buffer *ds = sbytes ? vdt_poisoned(env, VD_PRECISION_F32, sbytes / 4) : NULL;
   vdt_begin(env);
   vd_view vres = c->res ? vd_view_of(c->in_place ? dc : dres) : (vd_view){0};
   vd_view vbias = c->bias ? vd_view_of(dbias) : (vd_view){0};
-  vd_status st = vd_op_matmul(&op, &p, vd_view_of(da), vd_view_of(db), vbias, vres, vd_view_of(dc));
+  vd_view vs = ds ? vd_view_of(ds) : (vd_view){0};
+  vd_status st = vd_op_matmul_split(&op, &p, vd_view_of(da), vd_view_of(db), vbias, vres, vs, vd_view_of(dc));
   CHECK_OK(st);
   vdt_submit(env);
   float *dev = vdt_download(env, prec, dc, nc);
@@ -79,26 +84,27 @@ static double mm_run(const vdt_env *env, vd_precision prec, const mm_case *c, vd
   vd_context *ctx = env->ctx;
   vd_buffer_destroy(ctx, da), vd_buffer_destroy(ctx, db), vd_buffer_destroy(ctx, dbias);
   vd_buffer_destroy(ctx, dres), vd_buffer_destroy(ctx, dc);
+  if (ds) vd_buffer_destroy(ctx, ds);
   return err;
 }
 
 static const mm_case cases[] = {
     // odd sizes
-    {1, 1, 1, 1, VD_MATMUL_B_NK, false, false, false, false, 0, 0},
-    {1, 3, 7, 5, VD_MATMUL_B_NK, false, true, false, false, 0, 0},
-    {2, 33, 7, 33, VD_MATMUL_B_KN, true, false, true, false, 0, 0},
-    {1, 1, 1000, 64, VD_MATMUL_B_NK, false, true, false, false, 0, 0},     // one token (decoding)
-    {2, 4, 77, 33, VD_MATMUL_B_NK, true, true, true, false, 0, 0},         // matvec, batched, odd K
-    {1, 2, 896, 896, VD_MATMUL_B_NK, false, false, true, true, 0, 0},      // Qwen2 decode, in place
-    {2, 3, 40, 96, VD_MATMUL_B_NK, false, true, false, false, 1, 0},       // matvec with pitches
-    {2, 77, 65, 17, VD_MATMUL_B_NK, true, true, true, false, 3, 0},        // pitches, batched B
+    {1, 1, 1, 1, VD_MATMUL_B_NK, false, false, false, false, 0, 0, 0},
+    {1, 3, 7, 5, VD_MATMUL_B_NK, false, true, false, false, 0, 0, 0},
+    {2, 33, 7, 33, VD_MATMUL_B_KN, true, false, true, false, 0, 0, 0},
+    {1, 1, 1000, 64, VD_MATMUL_B_NK, false, true, false, false, 0, 0, 0},     // one token (decoding)
+    {2, 4, 77, 33, VD_MATMUL_B_NK, true, true, true, false, 0, 0, 0},         // matvec, batched, odd K
+    {1, 2, 896, 896, VD_MATMUL_B_NK, false, false, true, true, 0, 0, 0},      // Qwen2 decode, in place
+    {2, 3, 40, 96, VD_MATMUL_B_NK, false, true, false, false, 1, 0, 0},       // matvec with pitches
+    {2, 77, 65, 17, VD_MATMUL_B_NK, true, true, true, false, 3, 0, 0},        // pitches, batched B
     // real-network shapes, scaled for lavapipe
-    {1, 256, 320, 320, VD_MATMUL_B_NK, false, true, false, false, 0, 0},   // UNet proj 1024x320x320 / 4
-    {1, 128, 1280, 320, VD_MATMUL_B_NK, false, true, false, false, 0, 0},  // GEGLU in 1024x320x2560, scaled
-    {2, 77, 96, 768, VD_MATMUL_B_NK, false, true, true, false, 0, 0},      // CLIP MLP 77x768x3072, N scaled
-    {1, 1025, 48, 384, VD_MATMUL_B_NK, false, true, false, false, 0, 0},   // DINO 1025x384x1536, N scaled
-    {2, 64, 40, 77, VD_MATMUL_B_KN, true, false, false, false, 0, 0},      // P·V: [64x77]·[77x40] per head
-    {2, 48, 64, 96, VD_MATMUL_B_NK, false, true, true, true, 0, 0},        // broadcast weights, in-place residual
+    {1, 256, 320, 320, VD_MATMUL_B_NK, false, true, false, false, 0, 0, 0},   // UNet proj 1024x320x320 / 4
+    {1, 128, 1280, 320, VD_MATMUL_B_NK, false, true, false, false, 0, 0, 0},  // GEGLU in 1024x320x2560, scaled
+    {2, 77, 96, 768, VD_MATMUL_B_NK, false, true, true, false, 0, 0, 0},      // CLIP MLP 77x768x3072, N scaled
+    {1, 1025, 48, 384, VD_MATMUL_B_NK, false, true, false, false, 0, 0, 0},   // DINO 1025x384x1536, N scaled
+    {2, 64, 40, 77, VD_MATMUL_B_KN, true, false, false, false, 0, 0, 0},      // P·V: [64x77]·[77x40] per head
+    {2, 48, 64, 96, VD_MATMUL_B_NK, false, true, true, true, 0, 0, 0},        // broadcast weights, in-place residual
 };
 
 static void test_sweep(const vdt_env *env, vd_precision prec, vd_gemm_variant variant, double tol_f16) {
@@ -113,12 +119,63 @@ static void test_sweep(const vdt_env *env, vd_precision prec, vd_gemm_variant va
   }
 }
 
+// Split-K: forced slice counts that do not divide K, the automatic rule, batched and broadcast B, both
+// layouts, bias + residual (also in place), row pitches; every case must really split (and runs unsplit too).
+static const mm_case split_cases[] = {
+    {2, 33, 45, 333, VD_MATMUL_B_NK, true, true, true, false, 1, 0, 3},     // K 333 in 3, pitches
+    {2, 33, 45, 333, VD_MATMUL_B_NK, true, true, true, false, 0, 0, 7},     // in 7
+    {1, 20, 70, 700, VD_MATMUL_B_KN, false, true, false, false, 0, 0, 4},   // [K, N] B, 2 N tiles
+    {3, 70, 20, 130, VD_MATMUL_B_NK, false, false, true, true, 0, 0, 5},    // broadcast B, in place, 2 M tiles
+    {1, 64, 96, 1024, VD_MATMUL_B_NK, false, true, true, false, 0, 0, 0},   // automatic (few rows, long K)
+    {2, 17, 9, 96, VD_MATMUL_B_KN, true, true, false, false, 2, 0, 6},      // 6 K-steps in 6
+};
+
+static void test_split(const vdt_env *env, vd_precision prec, vd_gemm_variant variant, double tol_f16) {
+  vdt_rng rng = {0x5b17ull + prec};
+  vd_op_env op = vdt_op_env(env, prec);
+  for (size_t i = 0; i < sizeof split_cases / sizeof split_cases[0]; ++i)
+    for (int off = 0; off < 2; ++off) {
+      mm_case c = split_cases[i];
+      if (off) c.split = 1;
+      vd_matmul_params p = mm_params(&c);
+      p.variant = variant;
+      uint32_t slices = vd_op_matmul_split_slices(&op, &p);
+      CHECK_MSG(off ? slices == 1 : slices > 1, "split case %zu: %u slices", i, slices);
+      double err = mm_run(env, prec, &c, variant, &rng);
+      double tol = tol_f16 > 0 ? tol_f16 : vdt_tol(prec, c.k > 256);
+      CHECK_MSG(err <= tol, "%s %s split case %zu (%u slices, b%u %ux%ux%u): rel err %.3g > %.1g",
+                vd_precision_name(prec), vd_op_matmul_variant(&op, &p), i, slices, c.batch, c.m, c.n, c.k, err, tol);
+    }
+}
+
+// The split rule and plan are pure and device-independent.
+static void test_split_policy(void) {
+  CHECK(vd_gemm_split_choose(1280, 64, 11520, 2, 0) == 7);   // conv 3x3 1280 at 8x8, batch 2: 40 tiles
+  CHECK(vd_gemm_split_choose(1280, 16, 23040, 2, 0) == 7);   // at 4x4, Cin 2560
+  CHECK(vd_gemm_split_choose(320, 1024, 2880, 2, 0) == 2);   // 160 tiles
+  CHECK(vd_gemm_split_choose(1024, 1280, 320, 1, 0) == 1);   // 320 tiles: enough
+  CHECK(vd_gemm_split_choose(64, 64, 300, 1, 0) == 1);       // K too short for two slices
+  CHECK(vd_gemm_split_choose(64, 64, 1 << 20, 1, 0) == VD_GEMM_SPLIT_MAX);
+  CHECK(vd_gemm_split_choose(64, 64, 300, 1, 1) == 1 && vd_gemm_split_choose(64, 64, 300, 1, 5) == 5);
+  vd_gemm_split_plan a = vd_gemm_split_plan_make(3, 333, 16), b = vd_gemm_split_plan_make(5, 333, 16);
+  CHECK(a.slices == 3 && a.kslice == 112 && b.slices == 5 && b.kslice == 80);
+  vd_gemm_split_plan c = vd_gemm_split_plan_make(16, 40, 16), d = vd_gemm_split_plan_make(2, 16, 16);
+  CHECK(c.slices == 3 && c.kslice == 16 && d.slices == 1 && d.kslice == 16);
+  CHECK(vd_gemm_split_plan_make(1, 100, 16).slices == 1 && vd_gemm_split_plan_make(1, 100, 16).kslice == 100);
+  CHECK(vd_gemm_split_scratch_bytes(1, 64, 64, 2) == 0 && vd_gemm_split_scratch_bytes(3, 5, 7, 2) == 3 * 2 * 35 * 4);
+  vd_matmul_params p = vd_matmul_params_dense(1, 154, 768, 3072, VD_MATMUL_B_NK, false);  // 3 x 12 tiles
+  CHECK(vd_op_matmul_scratch_bytes(NULL, &p) == 8ull * 154 * 768 * 4);
+  p = vd_matmul_params_dense(1, 2, 896, 4096, VD_MATMUL_B_NK, false);  // matrix-vector: never split
+  p.split_k = 4;
+  CHECK(vd_op_matmul_scratch_bytes(NULL, &p) == 0);
+}
+
 // Every portable tile on one ragged shape, both layouts.
 static void test_tiles(const vdt_env *env, vd_precision prec) {
   vdt_rng rng = {0xabcdefull + prec};
   for (int t = VD_GEMM_TILE_AUTO + 1; t < VD_GEMM_TILE_COUNT; ++t)
     for (int l = 0; l < 2; ++l) {
-      mm_case c = {2, 70, 131, 37, (vd_matmul_b_layout)l, true, true, true, false, 1, (vd_gemm_tile_id)t};
+      mm_case c = {2, 70, 131, 37, (vd_matmul_b_layout)l, true, true, true, false, 1, (vd_gemm_tile_id)t, 0};
       double err = mm_run(env, prec, &c, VD_GEMM_VARIANT_PORTABLE, &rng);
       CHECK_MSG(err <= vdt_tol(prec, 0), "%s tile %s layout %d: rel err %.3g", vd_precision_name(prec),
                 vd_gemm_tile_get((vd_gemm_tile_id)t)->name, l, err);
@@ -175,6 +232,9 @@ static void test_errors(const vdt_env *env) {
   p = vd_matmul_params_dense(2, 4, 4, 1, VD_MATMUL_B_NK, false);
   p.stride_c = 1;
   CHECK_ERR(vd_op_matmul(&op, &p, v, v, none, none, v), VD_ERR_INVALID_ARGUMENT);  // overlapping batches
+  p = vd_matmul_params_dense(1, 4, 4, 4, VD_MATMUL_B_KN, false);  // not the matrix-vector kernel
+  p.split_k = 2;
+  CHECK_ERR(vd_op_matmul(&op, &p, v, v, none, none, v), VD_ERR_INVALID_ARGUMENT);  // forced split, no scratch
   vdt_submit(env);
   vd_buffer_destroy(env->ctx, small);
 }
@@ -229,6 +289,7 @@ static void test_coopmat(const vdt_env *env) {
       p.variant = v;
       printf("coopmat matmul %s (%s): %s\n", shader, vd_precision_name(prec), vd_op_matmul_variant(&op, &p));
       test_sweep(env, prec, v, 1e-2);
+      test_split(env, prec, v, 1e-2);
     }
   }
 }
@@ -236,9 +297,11 @@ static void test_coopmat(const vdt_env *env) {
 int main(void) {
   vdt_env env = vdt_env_create();
   test_tile_policy();
+  test_split_policy();
   for (int pi = 0; pi < 2; ++pi) {
     vd_precision prec = pi ? VD_PRECISION_F16 : VD_PRECISION_F32;
     test_sweep(&env, prec, VD_GEMM_VARIANT_PORTABLE, 0);
+    test_split(&env, prec, VD_GEMM_VARIANT_PORTABLE, 0);
     test_tiles(&env, prec);
     test_golden(&env, prec);
   }

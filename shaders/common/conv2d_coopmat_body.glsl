@@ -1,6 +1,7 @@
 // 2-D convolution as an implicit GEMM on cooperative matrices (matmul_coopmat_core.glsl): same
 // contract as conv2d.comp (M = Cout, N = Ho·Wo per image in workgroup z, K = Cin·KH·KW, the input
 // patches gathered into shared memory per K-step, bias and residual fused).
+// Split-K (common/gemm_split.glsl): with SPLIT, fp32 partials of one K slice instead of the output.
 #include "precision.glsl"
 #include "matmul_vec4.glsl"
 
@@ -10,6 +11,7 @@ layout(constant_id = 6) const bool HAS_RES = false;
 layout(constant_id = 9) const uint KW = 3;
 #define VD_B_K_CONTIG false
 #include "matmul_coopmat_core.glsl"
+#include "gemm_split.glsl"
 
 layout(local_size_x_id = 3) in;
 
@@ -25,6 +27,7 @@ layout(push_constant) uniform Push {
   uint cout, ho, wo;
   uint stride_h, stride_w;
   int pad_top, pad_left;
+  uint kslice, nbatch;  // split-K (common/gemm_split.glsl): K per slice, images
 } pc;
 
 vec4 vd_cm_load_a(uint batch, uint gm, uint gk) {
@@ -58,6 +61,10 @@ vec4 vd_cm_load_b(uint batch, uint gk, uint gn, uint slot) {  // VB = 1: one ele
 }
 
 void vd_cm_store(uint batch, uint gm, uint gn, float v) {
+  if (SPLIT) {
+    vd_split_store(pc.cout, pc.ho * pc.wo, gm, gn, v);
+    return;
+  }
   uint idx = (batch * pc.cout + gm) * pc.ho * pc.wo + gn;
   if (HAS_BIAS) v += VD_LOAD(bias_data[gm]);
   if (HAS_RES) v += VD_LOAD(res_data[idx]);
@@ -65,6 +72,6 @@ void vd_cm_store(uint batch, uint gm, uint gn, float v) {
 }
 
 void main() {
-  vd_cm_gemm(gl_WorkGroupID.z, gl_WorkGroupID.y * BM, gl_WorkGroupID.x * BN, pc.cout, pc.ho * pc.wo,
-             pc.cin * KH * KW);
+  uint kb = vd_split_k_begin(pc.nbatch, pc.kslice), ke = vd_split_k_end(pc.nbatch, pc.kslice, pc.cin * KH * KW);
+  vd_cm_gemm(vd_split_batch(pc.nbatch), gl_WorkGroupID.y * BM, gl_WorkGroupID.x * BN, pc.cout, pc.ho * pc.wo, kb, ke);
 }

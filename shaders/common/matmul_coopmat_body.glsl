@@ -1,5 +1,6 @@
 // Batched matmul on cooperative matrices (matmul_coopmat_core.glsl): same contract as matmul.comp.
 //   C[b] = A[b] · op(B[b]) (+ bias[n]) (+ residual[b]); A [M, K]; B [N, K] (B_TRANS) or [K, N].
+// Split-K (common/gemm_split.glsl): with SPLIT, fp32 partials of one K slice instead of C.
 #include "precision.glsl"
 #include "matmul_vec4.glsl"
 
@@ -8,6 +9,7 @@ layout(constant_id = 5) const bool HAS_BIAS = false;
 layout(constant_id = 6) const bool HAS_RES = false;
 #define VD_B_K_CONTIG B_TRANS
 #include "matmul_coopmat_core.glsl"
+#include "gemm_split.glsl"
 
 layout(local_size_x_id = 3) in;
 
@@ -24,6 +26,7 @@ layout(push_constant) uniform Push {
   uint M, N, K;
   uint lda, ldb, ldc;
   uint stride_a, stride_b, stride_c;
+  uint kslice, nbatch;  // split-K (common/gemm_split.glsl): K per slice, batches
 } pc;
 
 vec4 vd_cm_load_a(uint batch, uint gm, uint gk) {
@@ -43,6 +46,10 @@ vec4 vd_cm_load_b(uint batch, uint gk, uint gn, uint slot) {
 }
 
 void vd_cm_store(uint batch, uint gm, uint gn, float v) {
+  if (SPLIT) {
+    vd_split_store(pc.M, pc.N, gm, gn, v);
+    return;
+  }
   uint idx = batch * pc.stride_c + gm * pc.ldc + gn;
   if (HAS_BIAS) v += VD_LOAD(bias_data[gn]);
   if (HAS_RES) v += VD_LOAD(res_data[idx]);
@@ -50,5 +57,6 @@ void vd_cm_store(uint batch, uint gm, uint gn, float v) {
 }
 
 void main() {
-  vd_cm_gemm(gl_WorkGroupID.z, gl_WorkGroupID.y * BM, gl_WorkGroupID.x * BN, pc.M, pc.N, pc.K);
+  uint kb = vd_split_k_begin(pc.nbatch, pc.kslice), ke = vd_split_k_end(pc.nbatch, pc.kslice, pc.K);
+  vd_cm_gemm(vd_split_batch(pc.nbatch), gl_WorkGroupID.y * BM, gl_WorkGroupID.x * BN, pc.M, pc.N, kb, ke);
 }

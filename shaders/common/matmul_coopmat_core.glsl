@@ -17,7 +17,8 @@
 // gk+VA-1]), vec4 vd_cm_load_b(uint batch, uint gk, uint gn) (VB elements of B from (gk, gn) along k
 // when VD_B_K_CONTIG, else along n; zeros outside the matrix; unused components ignored) and
 // void vd_cm_store(uint batch, uint gm, uint gn, float v) (called only inside M x N); main() calls
-// vd_cm_gemm(batch, m0, n0, M, N, K).
+// vd_cm_gemm(batch, m0, n0, M, N, kb, ke) over K elements [kb, ke): the whole K, or a split-K slice
+// (common/gemm_split.glsl; kb a multiple of BK, ke - kb too unless ke ends K, past which loads give 0).
 #ifndef VD_MATMUL_COOPMAT_CORE_GLSL
 #define VD_MATMUL_COOPMAT_CORE_GLSL
 
@@ -96,14 +97,14 @@ void vd_cm_load_tiles(uint batch, uint m0, uint n0, uint k0) {
 // Accumulator i (of RM·RN) of subgroup sg, element e (row-major CM x CN).
 #define VD_EMU_ACC(sg, i, e) emu_acc[((sg) * RM * RN + (i)) * CM * CN + (e)]
 
-void vd_cm_gemm(uint batch, uint m0, uint n0, uint M, uint N, uint K) {
+void vd_cm_gemm(uint batch, uint m0, uint n0, uint M, uint N, uint kb, uint ke) {
   uint sg = gl_SubgroupID;
   uint sm = sg / SG_N, sn = sg % SG_N;
   uint lane = gl_SubgroupInvocationID, lanes = gl_SubgroupSize;
   for (uint i = 0; i < RM * RN; ++i)
     for (uint e = lane; e < CM * CN; e += lanes) VD_EMU_ACC(sg, i, e) = 0.0;
   vd_cm_begin(batch, m0, n0);
-  for (uint k0 = 0; k0 < K; k0 += BK) {
+  for (uint k0 = kb; k0 < ke; k0 += BK) {
     vd_cm_load_tiles(batch, m0, n0, k0);
     barrier();
     for (uint kk = 0; kk < BK; kk += CK)
@@ -137,14 +138,14 @@ void vd_cm_gemm(uint batch, uint m0, uint n0, uint M, uint N, uint K) {
     }
 }
 #else
-void vd_cm_gemm(uint batch, uint m0, uint n0, uint M, uint N, uint K) {
+void vd_cm_gemm(uint batch, uint m0, uint n0, uint M, uint N, uint kb, uint ke) {
   uint sg = gl_SubgroupID;
   uint sm = sg / SG_N, sn = sg % SG_N;
   coopmat<float, gl_ScopeSubgroup, CM, CN, gl_MatrixUseAccumulator> acc[RM * RN];
   for (uint i = 0; i < RM * RN; ++i) acc[i] = coopmat<float, gl_ScopeSubgroup, CM, CN, gl_MatrixUseAccumulator>(0.0);
   vd_cm_begin(batch, m0, n0);
 
-  for (uint k0 = 0; k0 < K; k0 += BK) {
+  for (uint k0 = kb; k0 < ke; k0 += BK) {
     vd_cm_load_tiles(batch, m0, n0, k0);
     barrier();
     for (uint kk = 0; kk < BK; kk += CK) {

@@ -13,7 +13,8 @@
 //   vec4 vd_load_a(uint batch, uint gm, uint gk)  A[gm][gk .. gk+VA-1] (zeros outside the matrix)
 //   vec4 vd_load_b(uint batch, uint gk, uint gn)  B[gk .. +VB-1][gn] when VD_B_K_CONTIG, else
 //                                                 B[gk][gn .. gn+VB-1] (zeros outside)
-// (only the first VA / VB components are used), then calls vd_gemm_mainloop and reads acc.
+// (only the first VA / VB components are used), then calls vd_gemm_mainloop (over the whole K, or a split-K
+// slice: common/gemm_split.glsl) and reads acc.
 #ifndef VD_MATMUL_TILE_GLSL
 #define VD_MATMUL_TILE_GLSL
 
@@ -78,18 +79,19 @@ void vd_stash_tiles() {
   }
 }
 
-// Accumulates the whole K range into acc (TM x TN, row-major within the block).
-void vd_gemm_mainloop(uint batch, uint m0, uint n0, uint K) {
+// Accumulates K elements [kb, ke) into acc (TM x TN, row-major within the block). kb is a multiple of
+// BK; ke - kb is too unless ke is the end of K (the loads return zeros past it).
+void vd_gemm_mainloop(uint batch, uint m0, uint n0, uint kb, uint ke) {
   uint tid = gl_LocalInvocationID.x;
   uint tx = tid % VD_WN, ty = tid / VD_WN;
   for (uint i = 0; i < TM * TN; ++i) acc[i] = 0.0;
   float a[TM];
   float b[TN];
-  vd_fetch_tiles(batch, m0, n0, 0);
+  vd_fetch_tiles(batch, m0, n0, kb);
   vd_stash_tiles();
   barrier();
-  for (uint k0 = 0; k0 < K; k0 += BK) {
-    bool more = k0 + BK < K;
+  for (uint k0 = kb; k0 < ke; k0 += BK) {
+    bool more = k0 + BK < ke;
     if (more) vd_fetch_tiles(batch, m0, n0, k0 + BK);
     for (uint k = 0; k < BK; ++k) {
       for (uint i = 0; i < TM; ++i) a[i] = tile_a[k * VD_BMP + ty + i * VD_WM];
