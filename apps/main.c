@@ -26,6 +26,7 @@ static void vd_print_usage(FILE *f) {
           "  VLMD_DISABLE_COOPMAT=1    never use cooperative-matrix kernels\n"
           "  VLMD_DISABLE_FP16=1       never use fp16 storage or arithmetic\n"
           "  VLMD_DISABLE_SUBGROUP=1   never use subgroup reductions\n"
+          "  VLMD_DISABLE_SPLITK=1     never split a GEMM's K across workgroups\n"
           "  VLMD_CACHE_DIR=DIR        where the pipeline cache lives (default ~/.cache/vlmdiff)\n"
           "  VLMD_VULKAN_LIBRARY=FILE  the Vulkan loader to open (default libvulkan.so.1)\n");
 }

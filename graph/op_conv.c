@@ -118,6 +118,7 @@ static uint32_t vd_conv_kstep(const vd_op_env *env, const vd_conv2d_params *p) {
 }
 
 static vd_gemm_split_plan vd_conv_plan(const vd_op_env *env, const vd_conv2d_params *p, uint32_t slices) {
+  if (!vd_kernels_context(env->kernels)->policy.split_k) slices = 1;  // kill switch (the scratch goes unused)
   return vd_gemm_split_plan_make(slices, p->cin * p->kh * p->kw, vd_conv_kstep(env, p));
 }
 

@@ -108,6 +108,7 @@ static uint32_t vd_matmul_kstep(const vd_op_env *env, const vd_matmul_params *p)
 }
 
 static vd_gemm_split_plan vd_matmul_plan(const vd_op_env *env, const vd_matmul_params *p, uint32_t slices) {
+  if (!vd_env_ctx(env)->policy.split_k) slices = 1;  // kill switch (the scratch goes unused)
   return vd_gemm_split_plan_make(slices, p->k, vd_matmul_kstep(env, p));
 }
 

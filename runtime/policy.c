@@ -19,6 +19,7 @@ vd_policy_switches vd_policy_switches_from_env(void) {
       .disable_coopmat = vd_env_flag("VLMD_DISABLE_COOPMAT"),
       .disable_fp16 = vd_env_flag("VLMD_DISABLE_FP16"),
       .disable_subgroup = vd_env_flag("VLMD_DISABLE_SUBGROUP"),
+      .disable_splitk = vd_env_flag("VLMD_DISABLE_SPLITK"),
       .coopmat_shaders = vd_shader_coopmat_compiled != 0,
   };
 }
@@ -177,6 +178,8 @@ void vd_policy_compute(const vd_device_info *info, const vd_policy_switches *sw,
     p->subgroup_arith = true;
 
   vd_policy_coopmat(info, sw, p);
+  p->split_k = !sw->disable_splitk;
+  if (!p->split_k) vd_note(p, "split-K off: VLMD_DISABLE_SPLITK is set");
 
   // CPUs (lavapipe) compute fp16 through conversions only: fp32 is both exact and faster there.
   bool gpu = info->type != VK_PHYSICAL_DEVICE_TYPE_CPU;

@@ -17,6 +17,7 @@ typedef struct vd_policy_switches {
   bool disable_coopmat;   // VLMD_DISABLE_COOPMAT
   bool disable_fp16;      // VLMD_DISABLE_FP16
   bool disable_subgroup;  // VLMD_DISABLE_SUBGROUP
+  bool disable_splitk;    // VLMD_DISABLE_SPLITK
   bool coopmat_shaders;   // the build contains cooperative-matrix shaders
 } vd_policy_switches;
 
@@ -29,6 +30,7 @@ typedef struct vd_policy {
   bool coopmat;                   // cooperative-matrix kernels are used
   uint32_t coopmat_m, coopmat_n, coopmat_k;  // chosen fp16 x fp16 -> fp32 subgroup shape
   bool coopmat_f16_acc;           // the same shape also exists with fp16 accumulation
+  bool split_k;                   // GEMMs with few output tiles split K across workgroups
   vd_precision default_precision; // what a run uses when the user does not say
   uint32_t max_workgroup_invocations;  // maxComputeWorkGroupInvocations
   uint32_t shared_memory_bytes;        // maxComputeSharedMemorySize

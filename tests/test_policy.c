@@ -111,6 +111,11 @@ static void test_h200(void) {
   sw.disable_subgroup = true;
   vd_policy_compute(&d, &sw, &p);
   CHECK(!p.subgroup_arith && p.coopmat);
+  CHECK(p.split_k);
+  sw = all_on;
+  sw.disable_splitk = true;
+  vd_policy_compute(&d, &sw, &p);
+  CHECK(!p.split_k && p.coopmat);
   sw = all_on;
   sw.coopmat_shaders = false;  // an old glslc built no coopmat shaders
   vd_policy_compute(&d, &sw, &p);
