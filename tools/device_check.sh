@@ -46,6 +46,9 @@ done
 log "bench --ops fp16, VLMD_DISABLE_COOPMAT=1"
 VLMD_DISABLE_COOPMAT=1 timeout 120 vlmdiff bench --ops --precision fp16 --repeat 10 --json "$out/bench_ops_fp16_nocoopmat.json" > "$out/bench_ops_fp16_nocoopmat.txt" 2>&1
 cat "$out/bench_ops_fp16_nocoopmat.txt"
+log "bench --net pipeline fp16, VLMD_DISABLE_SPLITK=1 (A/B)"
+VLMD_DISABLE_SPLITK=1 timeout 150 vlmdiff bench --net pipeline --precision fp16 --images 2 --json "$out/pipeline_fp16_nosplitk.json" > "$out/pipeline_fp16_nosplitk.txt" 2>&1
+tail -6 "$out/pipeline_fp16_nosplitk.txt" | tee -a "$out/summary.txt"
 for run in "fp16" "fp16 --both-branches" "fp32"; do
   set -- $run
   tag="pipeline_$1${2:+_both}"
