@@ -18,9 +18,11 @@ layout(push_constant) uniform Push { uint n; uint h; uint w; uint radius; float 
 
 shared float wts[VD_BLUR_MAX_RADIUS + 1u];
 
+// Half-sample symmetric reflection (period 2n). GLSL leaves % undefined for negative operands (NVIDIA
+// and lavapipe disagree), so negative indices are first mirrored about -0.5: i -> -1 - i.
 int reflect_index(int i, int n) {
+  if (i < 0) i = -1 - i;
   int m = i % (2 * n);
-  if (m < 0) m += 2 * n;
   return m < n ? m : 2 * n - 1 - m;
 }
 
