@@ -6,15 +6,8 @@
 
 #include "models/dino.h"
 #include "models/dump.h"
+#include "models/net_cache.h"
 #include "models/weights_gpu.h"
-
-#define VD_DINO_MAX_NETS 4
-
-typedef struct vd_dino_net {
-  uint32_t n, h, w;  // the shape it was built for
-  vd_graph *graph;   // its graph
-  vd_exec *exec;     // recorded once
-} vd_dino_net;
 
 struct vd_dino {
   vd_context *ctx;
@@ -23,8 +16,7 @@ struct vd_dino {
   const vd_weight_file *file;  // NULL: random weights
   vd_dino_options options;
   vd_weights_gpu *weights;
-  vd_dino_net nets[VD_DINO_MAX_NETS];
-  uint32_t net_count;
+  vd_net_cache nets;  // recorded graphs by shape
   double last_ms;
 };
 
@@ -46,6 +38,7 @@ vd_status vd_dino_create(vd_context *ctx, const vd_dino_config *config, const vd
   m->options = options ? *options : (vd_dino_options){0};
   vd_status st = vd_kernels_create(ctx, &m->kernels);
   if (!st) st = vd_weights_gpu_create(ctx, m->options.precision, &m->weights);
+  m->nets = (vd_net_cache){.ctx = ctx, .kernels = m->kernels, .weights = m->weights, .precision = m->options.precision};
   if (st) {
     vd_dino_destroy(m);
     return st;
@@ -56,10 +49,7 @@ vd_status vd_dino_create(vd_context *ctx, const vd_dino_config *config, const vd
 
 void vd_dino_destroy(vd_dino *m) {
   if (!m) return;
-  for (uint32_t i = 0; i < m->net_count; ++i) {
-    vd_exec_destroy(m->nets[i].exec);
-    vd_graph_destroy(m->nets[i].graph);
-  }
+  vd_net_cache_clear(&m->nets);
   vd_weights_gpu_destroy(m->weights);
   vd_kernels_destroy(m->kernels);
   free(m);
@@ -75,34 +65,21 @@ static vd_status vd_dino_build_net(const vd_dino_config *c, uint32_t n, uint32_t
   return vd_graph_error(g);
 }
 
+static vd_status vd_dino_build_cb(void *user, const vd_net_key *k, vd_graph *g) {
+  const vd_dino *m = user;
+  return vd_dino_build_net(&m->config, k->n, k->h, k->w, g);
+}
+
+static vd_status vd_dino_load_cb(void *user, const vd_net_key *k, const vd_graph *g) {
+  vd_dino *m = user;
+  (void)k;
+  return m->file ? vd_weights_gpu_load(m->weights, g, m->file, "")
+                 : vd_weights_gpu_random(m->weights, g, m->options.random_seed ^ 0xd1e0, 0.05f);
+}
+
 static vd_status vd_dino_get_net(vd_dino *m, uint32_t n, uint32_t h, uint32_t w, vd_exec **out_exec) {
-  for (uint32_t i = 0; i < m->net_count; ++i)
-    if (m->nets[i].n == n && m->nets[i].h == h && m->nets[i].w == w) {
-      *out_exec = m->nets[i].exec;
-      return NULL;
-    }
-  if (m->net_count == VD_DINO_MAX_NETS) {  // evict the oldest
-    vd_exec_destroy(m->nets[0].exec);
-    vd_graph_destroy(m->nets[0].graph);
-    memmove(&m->nets[0], &m->nets[1], (VD_DINO_MAX_NETS - 1) * sizeof(vd_dino_net));
-    m->net_count--;
-  }
-  vd_dino_net *x = &m->nets[m->net_count];
-  *x = (vd_dino_net){n, h, w, NULL, NULL};
-  vd_status st = vd_graph_create(m->options.precision, &x->graph);
-  if (!st) st = vd_dino_build_net(&m->config, n, h, w, x->graph);
-  if (!st)
-    st = m->file ? vd_weights_gpu_load(m->weights, x->graph, m->file, "")
-                 : vd_weights_gpu_random(m->weights, x->graph, m->options.random_seed ^ 0xd1e0, 0.05f);
-  if (!st) st = vd_exec_create(m->ctx, m->kernels, x->graph, vd_weights_gpu_resolve, m->weights, NULL, &x->exec);
-  if (st) {
-    vd_exec_destroy(x->exec);
-    vd_graph_destroy(x->graph);
-    return st;
-  }
-  m->net_count++;
-  *out_exec = x->exec;
-  return NULL;
+  vd_net_key key = {0, n, h, w, 0};
+  return vd_net_cache_get(&m->nets, &key, vd_dino_build_cb, vd_dino_load_cb, m, out_exec);
 }
 
 vd_status vd_dino_features(vd_dino *m, uint32_t n, uint32_t h, uint32_t w, const float *image, float *features) {

@@ -7,24 +7,17 @@
 
 #include "models/clip_text_encoder.h"
 #include "models/dump.h"
+#include "models/net_cache.h"
 #include "models/unet.h"
 #include "models/vae.h"
 #include "models/weights_gpu.h"
 
-#define VD_LDM_MAX_NETS 8
 #define VD_PREFIX_VAE "first_stage_model."
 #define VD_PREFIX_UNET "model.diffusion_model."
 #define VD_PREFIX_SGN "control_model."
 #define VD_PREFIX_CLIP "cond_stage_model.transformer.text_model."
 
 typedef enum vd_net_kind { VD_NET_ENCODE, VD_NET_DECODE, VD_NET_EPS, VD_NET_CLIP } vd_net_kind;
-
-typedef struct vd_net {
-  vd_net_kind kind;       // which network
-  uint32_t n, h, w, len;  // the shapes it was built for
-  vd_graph *graph;        // its graph
-  vd_exec *exec;          // recorded once
-} vd_net;
 
 struct vd_ldm {
   vd_context *ctx;
@@ -36,8 +29,7 @@ struct vd_ldm {
   vd_ldm_options options;
   vd_weights_gpu *weights;
   vd_ddim_schedule *schedule;
-  vd_net nets[VD_LDM_MAX_NETS];
-  uint32_t net_count;
+  vd_net_cache nets;  // recorded networks by kind and shape
   vd_ldm_timing timing;
 };
 
@@ -67,6 +59,7 @@ vd_status vd_ldm_create(vd_context *ctx, const vd_ldm_config *config, const vd_c
   vd_status st = vd_kernels_create(ctx, &m->kernels);
   if (!st) st = vd_weights_gpu_create(ctx, m->options.precision, &m->weights);
   if (!st) st = vd_ddim_schedule_create(&dc, &m->schedule);
+  m->nets = (vd_net_cache){.ctx = ctx, .kernels = m->kernels, .weights = m->weights, .precision = m->options.precision};
   if (st) {
     vd_ldm_destroy(m);
     return st;
@@ -77,10 +70,7 @@ vd_status vd_ldm_create(vd_context *ctx, const vd_ldm_config *config, const vd_c
 
 void vd_ldm_destroy(vd_ldm *m) {
   if (!m) return;
-  for (uint32_t i = 0; i < m->net_count; ++i) {
-    vd_exec_destroy(m->nets[i].exec);
-    vd_graph_destroy(m->nets[i].graph);
-  }
+  vd_net_cache_clear(&m->nets);
   vd_ddim_schedule_destroy(m->schedule);
   vd_weights_gpu_destroy(m->weights);
   vd_kernels_destroy(m->kernels);
@@ -130,6 +120,10 @@ static vd_status vd_build_net(const vd_ldm *m, vd_net_kind kind, uint32_t n, uin
   return vd_graph_error(g);
 }
 
+static vd_status vd_build_cb(void *user, const vd_net_key *k, vd_graph *g) {
+  return vd_build_net(user, (vd_net_kind)k->kind, k->n, k->h, k->w, k->len, g);
+}
+
 static vd_status vd_load_weights(vd_ldm *m, vd_net_kind kind, const vd_graph *g) {
   if (!m->file) return vd_weights_gpu_random(m->weights, g, m->options.random_seed ^ 0x5eed, 0.05f);
   if (kind == VD_NET_ENCODE || kind == VD_NET_DECODE) return vd_weights_gpu_load(m->weights, g, m->file, VD_PREFIX_VAE);
@@ -138,37 +132,16 @@ static vd_status vd_load_weights(vd_ldm *m, vd_net_kind kind, const vd_graph *g)
   return vd_weights_gpu_load(m->weights, g, m->file, VD_PREFIX_UNET);
 }
 
+static vd_status vd_load_cb(void *user, const vd_net_key *k, const vd_graph *g) {
+  return vd_load_weights(user, (vd_net_kind)k->kind, g);
+}
+
 static vd_status vd_get_net(vd_ldm *m, vd_net_kind kind, uint32_t n, uint32_t h, uint32_t w, uint32_t len,
                             vd_exec **out_exec) {
-  for (uint32_t i = 0; i < m->net_count; ++i) {
-    vd_net *x = &m->nets[i];
-    if (x->kind == kind && x->n == n && x->h == h && x->w == w && x->len == len) {
-      *out_exec = x->exec;
-      return NULL;
-    }
-  }
   if (kind == VD_NET_CLIP && !m->has_clip)
     return vd_status_make(VD_ERR_INVALID_ARGUMENT, "no CLIP text config was given");
-  if (m->net_count == VD_LDM_MAX_NETS) {  // evict the oldest
-    vd_exec_destroy(m->nets[0].exec);
-    vd_graph_destroy(m->nets[0].graph);
-    memmove(&m->nets[0], &m->nets[1], (VD_LDM_MAX_NETS - 1) * sizeof(vd_net));
-    m->net_count--;
-  }
-  vd_net *x = &m->nets[m->net_count];
-  *x = (vd_net){kind, n, h, w, len, NULL, NULL};
-  vd_status st = vd_graph_create(m->options.precision, &x->graph);
-  if (!st) st = vd_build_net(m, kind, n, h, w, len, x->graph);
-  if (!st) st = vd_load_weights(m, kind, x->graph);
-  if (!st) st = vd_exec_create(m->ctx, m->kernels, x->graph, vd_weights_gpu_resolve, m->weights, NULL, &x->exec);
-  if (st) {
-    vd_exec_destroy(x->exec);
-    vd_graph_destroy(x->graph);
-    return st;
-  }
-  m->net_count++;
-  *out_exec = x->exec;
-  return NULL;
+  vd_net_key key = {kind, n, h, w, len};
+  return vd_net_cache_get(&m->nets, &key, vd_build_cb, vd_load_cb, m, out_exec);
 }
 
 static vd_status vd_run_timed(vd_exec *e, double *ms, const char *tag) {
