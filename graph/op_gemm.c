@@ -21,11 +21,10 @@ const vd_gemm_tile *vd_gemm_tile_get(vd_gemm_tile_id id) {
 vd_gemm_tile_id vd_gemm_tile_choose(const vd_policy *policy, uint32_t m, uint32_t n, uint32_t k, uint32_t batch) {
   (void)k;
   if (m <= 16) return VD_GEMM_TILE_16X128;
-  // The 128x128 tile needs ~17 KiB of shared memory and 64 accumulators per invocation: worth it on
-  // GPUs (48 KiB+ shared memory) when the problem still gives every compute unit several workgroups.
-  uint64_t big_tiles = (uint64_t)((m + 127) / 128) * ((n + 127) / 128) * (batch ? batch : 1);
-  if (policy->shared_memory_bytes >= 48u * 1024u && policy->subgroup_size >= 32 && big_tiles >= 128)
-    return VD_GEMM_TILE_128X128;
+  // The 128x128 tile (8x8 per invocation) is not chosen automatically: on the H200 it ran at ~2.1 TFLOP/s
+  // where 64x64 (4x4) reached ~15-16 TFLOP/s (vlmdiff bench --ops, conv 128->128 at 256x256 and the
+  // 2048x2560x320 GEGLU GEMM), most likely from register pressure. It stays selectable by params.tile.
+  (void)batch, (void)n;
   // Narrow subgroups mean CPU SIMD (lavapipe: 8 lanes), where shared-memory reads cost a gather each:
   // 8x8 register blocks halve them per multiply-add (measured ~1.4x faster than 4x4 on lavapipe).
   if (policy->subgroup_size < 16) return VD_GEMM_TILE_64X64_R8;

@@ -245,7 +245,7 @@ static void test_tile_policy(void) {
   vd_policy gpu = {.shared_memory_bytes = 49152, .subgroup_size = 32};
   CHECK(vd_gemm_tile_choose(&cpu, 1024, 1280, 320, 1) == VD_GEMM_TILE_64X64_R8);
   CHECK(vd_gemm_tile_choose(&gpu, 1024, 1280, 320, 1) == VD_GEMM_TILE_64X64);
-  CHECK(vd_gemm_tile_choose(&gpu, 2048, 1280, 320, 2) == VD_GEMM_TILE_128X128);
+  CHECK(vd_gemm_tile_choose(&gpu, 2048, 1280, 320, 2) == VD_GEMM_TILE_64X64);  // 128x128: slower on the H200
   CHECK(vd_gemm_tile_choose(&gpu, 77, 768, 768, 1) == VD_GEMM_TILE_64X64);
   CHECK(vd_gemm_tile_choose(&gpu, 1, 4096, 4096, 1) == VD_GEMM_TILE_16X128);
   CHECK(vd_gemm_tile_choose(&gpu, 16, 4096, 4096, 1) == VD_GEMM_TILE_16X128);
