@@ -87,6 +87,7 @@ typedef struct vd_forward {
   vd_weight_file *weights;
   vd_safetensors *inputs;
   vd_ldm *ldm;
+  vd_clip_tokenizer *tokenizer;  // loaded once when --tokenizer is given
   vd_ldm_config cfg;
   vd_clip_text_config clip;
   bool has_clip;
@@ -177,13 +178,9 @@ static vd_status vd_run_eps(vd_forward *f) {
 
 // Tokens for --text / --caption / the empty caption (without a tokenizer: [V-2, (V-1) x 76]).
 static vd_status vd_tokens_for(const vd_forward *f, const char *text, int32_t ids[77]) {
-  if (f->a.tokenizer) {
-    vd_clip_tokenizer *tok = NULL;
-    VD_RETURN_IF_ERROR(vd_clip_tokenizer_load(f->a.tokenizer, &tok));
+  if (f->tokenizer) {
     int len = 0;
-    vd_status st = vd_clip_tokenize(tok, text ? text : "", ids, &len);
-    vd_clip_tokenizer_destroy(tok);
-    return st;
+    return vd_clip_tokenize(f->tokenizer, text ? text : "", ids, &len);
   }
   if (text && text[0]) return vd_status_make(VD_ERR_INVALID_ARGUMENT, "a caption needs --tokenizer");
   ids[0] = f->clip.vocab_size - 2;
@@ -320,6 +317,7 @@ static vd_status vd_forward_setup(vd_forward *f) {
       f->has_clip = true;
     }
   }
+  if (a->tokenizer) VD_RETURN_IF_ERROR(vd_clip_tokenizer_load(a->tokenizer, &f->tokenizer));
   VD_RETURN_IF_ERROR(vd_weight_file_open(a->weights, &f->weights));
   if (a->inputs) VD_RETURN_IF_ERROR(vd_safetensors_open(a->inputs, &f->inputs));
   vd_context_options co = {.device = a->device};
@@ -349,6 +347,7 @@ int vd_verb_forward(int argc, char **argv) {
   if (!st) st = vd_outputs_write(&f.out, f.a.out);
   for (int i = 0; i < VD_OUT_MAX; ++i) free(f.buffers[i]);
   vd_ldm_destroy(f.ldm);
+  vd_clip_tokenizer_destroy(f.tokenizer);
   vd_context_destroy(f.ctx);
   vd_safetensors_destroy(f.inputs);
   vd_weight_file_destroy(f.weights);

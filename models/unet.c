@@ -1,5 +1,6 @@
 #include "models/unet.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,6 +17,16 @@ typedef struct vd_unet_ctx {
   vd_tensor_id emb_silu;  // SiLU(time_embed(timestep_embedding(t))) [N, 4C], shared by the ResBlocks
   vd_tensor_id context;   // [N, L, context_dim]
 } vd_unet_ctx;
+
+// Records a config error in the graph and returns a copy of the graph's (first) error.
+static vd_status vd_unet_error(vd_graph *g, const char *fmt, ...) VD_PRINTF(2, 3);
+static vd_status vd_unet_error(vd_graph *g, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vd_graph_fail(g, vd_status_makev(VD_ERR_INVALID_ARGUMENT, fmt, ap));
+  va_end(ap);
+  return vd_graph_error(g);
+}
 
 static const vd_tensor *vd_tt(vd_graph *g, vd_tensor_id x) { return vd_graph_get_tensor(g, x); }
 static uint32_t vd_ch(vd_graph *g, vd_tensor_id x) { return vd_tt(g, x) ? (uint32_t)vd_tt(g, x)->shape[1] : 0; }
@@ -216,11 +227,8 @@ static vd_status vd_sgn_build(vd_graph *g, const vd_unet_config *c, const vd_eps
   }
   if (k != 12) {
     vd_graph_scope_pop(g);
-    return vd_graph_fail(g, vd_status_make(VD_ERR_INVALID_ARGUMENT,
-                                           "control_model: the SFF block needs 12 input blocks (four levels of two "
-                                           "ResBlocks), the config gives %u",
-                                           k)),
-           vd_graph_error(g);
+    return vd_unet_error(g, "control_model: the SFF block needs 12 input blocks (four levels of two ResBlocks), "
+                            "the config gives %u", k);
   }
   vd_sff(g, control);
   control[k] = vd_b_conv2d(g, "middle_block_out.0", vd_middle_block(&u, h), vd_ch(g, h), 1, 1, 0, VD_NO_TENSOR);
@@ -240,10 +248,7 @@ static vd_status vd_unet_build(vd_graph *g, const vd_unet_config *c, const vd_ep
   uint32_t k = vd_input_blocks(&u, in->x, VD_NO_TENSOR, hs);
   if (n_control != k + 1) {
     vd_graph_scope_pop(g);
-    return vd_graph_fail(g, vd_status_make(VD_ERR_INVALID_ARGUMENT, "UNet has %u skips, the guidance network %u "
-                                                                    "outputs",
-                                           k, n_control)),
-           vd_graph_error(g);
+    return vd_unet_error(g, "UNet has %u skips, the guidance network %u outputs", k, n_control);
   }
   vd_tensor_id h = vd_b_add(g, "middle_block.control_add", vd_middle_block(&u, hs[k - 1]), control[k]);
   int ds = vd_deepest_ds(c);
@@ -285,8 +290,8 @@ static vd_status vd_unet_build(vd_graph *g, const vd_unet_config *c, const vd_ep
 vd_status vd_eps_build(vd_graph *g, const vd_unet_config *unet, const vd_unet_config *control, bool only_mid_control,
                        const vd_eps_inputs *in, vd_tensor_id *out_eps) {
   if (unet->model_channels != control->model_channels)
-    return vd_graph_fail(g, vd_status_make(VD_ERR_INVALID_ARGUMENT, "UNet and guidance network widths differ")),
-           vd_graph_error(g);
+    return vd_unet_error(g, "UNet and guidance network widths differ (%d vs %d)", unet->model_channels,
+                         control->model_channels);
   vd_tensor_id temb = vd_b_timestep_embedding(g, "timestep_embedding", in->t, (uint32_t)unet->model_channels);
   vd_tensor_id ctrl[VD_UNET_MAX_BLOCKS + 2];
   uint32_t n = 0;

@@ -30,6 +30,13 @@ check "eps --full-control" "$tmp/epsf.st" "$data/eps_full_control.safetensors" e
 check clip-text "$tmp/clip.st" "$data/clip_text.safetensors" context
 fwd --net reconstruct --inputs "$data/reconstruct.safetensors" --out "$tmp/rec.st" && ok || bad "reconstruct failed"
 check reconstruct "$tmp/rec.st" "$data/reconstruct.safetensors" latent samples
+# --text goes through the real CLIP tokenizer (49408 ids): the tiny model's 1000-entry vocabulary refuses
+# the ids, naming the problem, which proves the text reached the tokenizer and the encoder's checks.
+bpe="$(dirname "$0")/../../shared/data/clip/bpe_simple_vocab_16e6.txt.gz"
+out=$("$bin" forward --net clip-text --config "$data/tiny_clip_config.json" --weights "$tmp/tiny.safetensors" \
+  --text "a photo of a bottle" --tokenizer "$bpe" --out "$tmp/t.st" 2>&1); rc=$?
+[ $rc -eq 1 ] && grep -q "token 49406 at position 0 is outside the vocabulary of 1000" <<<"$out" && [ ! -e "$tmp/t.st" ] \
+  && ok || bad "--text: rc=$rc $out"
 # The default context is the empty caption: without context tensors, computed by the tiny CLIP.
 "$tool" subset "$data/reconstruct_uncond_mean.safetensors" "$tmp/in_mean.st" image noise >/dev/null && ok || bad "subset"
 fwd --net reconstruct --posterior mean --clip-config "$data/tiny_clip_config.json" --inputs "$tmp/in_mean.st" \

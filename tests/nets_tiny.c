@@ -48,11 +48,13 @@ static bool vdt_ends(const char *s, const char *suffix) {
   return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
-// The value rules of weight_values() in make_net_goldens.py.
+// The value rules of weight_values() in make_net_goldens.py (and dino_ref.py, whose cls_token and
+// pos_embed follow the embedding-table rule).
 static void vdt_weight_values(const vd_tensor *t, const vd_graph *const *graphs, int ng, float *out) {
   uint64_t n = t->bytes / 4, seed = vdt_fnv1a(t->name) ^ 0x564C4D4469666621ull;
   float scale = 0.2f, offset = 0.0f;
-  if (vdt_ends(t->name, "embedding.weight")) {
+  if (vdt_ends(t->name, "embedding.weight") || strcmp(t->name, "cls_token") == 0 ||
+      strcmp(t->name, "pos_embed") == 0) {
     scale = (float)sqrt(3.0);
   } else if (t->rank >= 2) {
     int64_t fan_in = 1;
@@ -101,33 +103,39 @@ static vd_graph *vdt_graph(int which, const vd_ldm_config *c, const vd_clip_text
   return g;
 }
 
-const char *vdt_tiny_weights(const vd_ldm_config *c, const vd_clip_text_config *clip, const char *path) {
-  static bool done = false;
-  if (!path && done) return VLMD_BINARY_DIR "/tiny_weights.safetensors";
-  if (!path) path = VLMD_BINARY_DIR "/tiny_weights.safetensors", done = true;
-  vd_graph *graphs[3] = {vdt_graph(0, c, clip), vdt_graph(1, c, clip), vdt_graph(2, c, clip)};
-  size_t cap = 4096, n = 0;
+void vdt_write_generated_weights(const vd_graph *const *graphs, int ng, const char *path) {
+  size_t cap = 1, n = 0;
+  for (int k = 0; k < ng; ++k) cap += vd_graph_tensor_count(graphs[k]);
   vd_safetensors_entry *entries = calloc(cap, sizeof(*entries));
   const vd_tensor **tensors = calloc(cap, sizeof(*tensors));
-  for (int k = 0; k < 3; ++k)
+  if (!entries || !tensors) vdt_die(vd_status_make(VD_ERR_OUT_OF_MEMORY, "weight list"), path);
+  for (int k = 0; k < ng; ++k)
     for (uint32_t t = 0; t < vd_graph_tensor_count(graphs[k]); ++t) {
       const vd_tensor *x = vd_graph_get_tensor(graphs[k], t);
-      if (x->kind != VD_TENSOR_WEIGHT || n == cap) continue;
+      if (x->kind != VD_TENSOR_WEIGHT) continue;
       entries[n] = (vd_safetensors_entry){.name = x->name, .dtype = VD_WEIGHT_F32, .rank = (int)x->rank};
       memcpy(entries[n].shape, x->shape, x->rank * sizeof(int64_t));
       tensors[n++] = x;
     }
   vd_safetensors_writer *w = NULL;
-  vdt_die(vd_safetensors_writer_create(path, entries, n, &w), "tiny weights");
+  vdt_die(vd_safetensors_writer_create(path, entries, n, &w), path);
   for (size_t i = 0; i < n; ++i) {
     float *data = malloc(tensors[i]->bytes);
-    vdt_weight_values(tensors[i], (const vd_graph *const *)graphs, 3, data);
-    vdt_die(vd_safetensors_writer_write(w, data, tensors[i]->bytes), "tiny weights");
+    vdt_weight_values(tensors[i], graphs, ng, data);
+    vdt_die(vd_safetensors_writer_write(w, data, tensors[i]->bytes), path);
     free(data);
   }
-  vdt_die(vd_safetensors_writer_finish(w), "tiny weights");
-  for (int k = 0; k < 3; ++k) vd_graph_destroy(graphs[k]);
+  vdt_die(vd_safetensors_writer_finish(w), path);
   free(entries);
   free(tensors);
+}
+
+const char *vdt_tiny_weights(const vd_ldm_config *c, const vd_clip_text_config *clip, const char *path) {
+  static bool done = false;
+  if (!path && done) return VLMD_BINARY_DIR "/tiny_weights.safetensors";
+  if (!path) path = VLMD_BINARY_DIR "/tiny_weights.safetensors", done = true;
+  vd_graph *graphs[3] = {vdt_graph(0, c, clip), vdt_graph(1, c, clip), vdt_graph(2, c, clip)};
+  vdt_write_generated_weights((const vd_graph *const *)graphs, 3, path);
+  for (int k = 0; k < 3; ++k) vd_graph_destroy(graphs[k]);
   return path;
 }

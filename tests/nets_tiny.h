@@ -4,6 +4,7 @@
 #ifndef VD_TESTS_NETS_TINY_H
 #define VD_TESTS_NETS_TINY_H
 
+#include "graph/graph.h"
 #include "models/config.h"
 
 // Reads tests/data/nets/tiny.yaml and tiny_clip_config.json; exits the test on failure.
@@ -11,6 +12,10 @@ void vdt_tiny_configs(vd_ldm_config *ldm, vd_clip_text_config *clip);
 // Writes every weight the tiny model's networks declare to `path` (NULL: a file in the build tree, written
 // once per process). Returns the path.
 const char *vdt_tiny_weights(const vd_ldm_config *ldm, const vd_clip_text_config *clip, const char *path);
+
+// Writes every weight tensor the graphs declare, with the README's generated values, to path (exits on
+// failure). For other tiny networks than the LDM (DINO).
+void vdt_write_generated_weights(const vd_graph *const *graphs, int ng, const char *path);
 
 // The generator itself (README "How the weights are generated"), for other tiny networks: FNV-1a 64 of
 // a key, and element i's value v in [-1, 1) for seed = FNV1a64(key) ^ 0x564C4D4469666621.

@@ -11,7 +11,6 @@
 #include "models/config_json.h"
 #include "models/dino.h"
 #include "models/dino_runner.h"
-#include "models/safetensors_writer.h"
 #include "runtime/context.h"
 #include "tests/nets_tiny.h"
 #include "tests/vdtest.h"
@@ -21,35 +20,6 @@
 #define DINO_DATA(f) VLMD_SOURCE_DIR "/tests/data/dino/" f
 #define DINO_WEIGHTS VLMD_BINARY_DIR "/dino_tiny.safetensors"
 
-static bool ends_with(const char *s, const char *suffix) {
-  size_t a = strlen(s), b = strlen(suffix);
-  return a >= b && strcmp(s + a - b, suffix) == 0;
-}
-
-// dino_ref.py's weight_values(): the nets README rules, plus cls_token / pos_embed = v * sqrt(3).
-static void weight_values(const vd_graph *g, const vd_tensor *t, float *out) {
-  uint64_t n = t->bytes / 4, seed = vdt_fnv1a(t->name) ^ 0x564C4D4469666621ull;
-  float scale = 0.2f, offset = 0.0f;
-  if (strcmp(t->name, "cls_token") == 0 || strcmp(t->name, "pos_embed") == 0) {
-    scale = (float)sqrt(3.0);
-  } else if (t->rank >= 2) {
-    int64_t fan_in = 1;
-    for (uint32_t i = 1; i < t->rank; ++i) fan_in *= t->shape[i];
-    scale = (float)sqrt(3.0 / (double)fan_in);
-  } else if (ends_with(t->name, ".weight")) {
-    scale = 0.25f, offset = 1.0f;
-  } else {  // a bias: 0.25 if its partner weight is 1-D (a norm's beta)
-    char partner[VD_NAME_LEN];
-    snprintf(partner, sizeof(partner), "%.*s.weight", (int)(strlen(t->name) - 5), t->name);
-    vd_tensor_id p = vd_graph_find(g, partner);
-    if (p != VD_NO_TENSOR && vd_graph_get_tensor(g, p)->rank == 1) scale = 0.25f;
-  }
-  for (uint64_t i = 0; i < n; ++i) {
-    float v = vdt_uniform_pm1(seed, i);
-    out[i] = offset != 0.0f ? offset + v * scale : v * scale;
-  }
-}
-
 // Every weight the tiny DINO declares, under the checkpoint's names, as a safetensors file.
 static void write_tiny_weights(const vd_dino_config *c, const char *path) {
   vd_graph *g = NULL;
@@ -57,39 +27,11 @@ static void write_tiny_weights(const vd_dino_config *c, const char *path) {
   int64_t s[4] = {1, 3, c->img_size, c->img_size};
   vd_tensor_id f = VD_NO_TENSOR;
   CHECK_OK(vd_dino_build(g, c, vd_graph_input(g, "image", VD_DTYPE_F32, 4, s), &f));
-  uint32_t total = vd_graph_tensor_count(g), n = 0;
-  vd_safetensors_entry *entries = calloc(total, sizeof(*entries));
-  const vd_tensor **tensors = calloc(total, sizeof(*tensors));
-  for (uint32_t t = 0; t < total; ++t) {
-    const vd_tensor *x = vd_graph_get_tensor(g, t);
-    if (x->kind != VD_TENSOR_WEIGHT) continue;
-    entries[n] = (vd_safetensors_entry){.name = x->name, .dtype = VD_WEIGHT_F32, .rank = (int)x->rank};
-    memcpy(entries[n].shape, x->shape, x->rank * sizeof(int64_t));
-    tensors[n++] = x;
-  }
+  uint32_t n = 0;
+  for (uint32_t t = 0; t < vd_graph_tensor_count(g); ++t) n += vd_graph_get_tensor(g, t)->kind == VD_TENSOR_WEIGHT;
   CHECK(n == 4 + 12 * (uint32_t)c->depth + 2);
-  vd_safetensors_writer *w = NULL;
-  CHECK_OK(vd_safetensors_writer_create(path, entries, n, &w));
-  for (uint32_t i = 0; w && i < n; ++i) {
-    float *data = malloc(tensors[i]->bytes);
-    weight_values(g, tensors[i], data);
-    CHECK_OK(vd_safetensors_writer_write(w, data, tensors[i]->bytes));
-    free(data);
-  }
-  if (w) CHECK_OK(vd_safetensors_writer_finish(w));
-  free(entries);
-  free(tensors);
+  vdt_write_generated_weights((const vd_graph *const *)&g, 1, path);
   vd_graph_destroy(g);
-}
-
-static double rel_err(const float *got, const float *want, size_t n) {
-  double scale = 0, err = 0;
-  for (size_t i = 0; i < n; ++i) scale = fmax(scale, fabs(want[i]));
-  for (size_t i = 0; i < n; ++i) {
-    if (isnan(got[i])) return INFINITY;
-    err = fmax(err, fabs((double)got[i] - want[i]));
-  }
-  return err / (scale > 0 ? scale : 1);
 }
 
 static void test_golden(vd_dino *m, vd_precision p, const char *file) {
@@ -100,7 +42,7 @@ static void test_golden(vd_dino *m, vd_precision p, const char *file) {
   size_t nf = vdt_golden_count(g, "features");
   float *feats = malloc(nf * 4);
   CHECK_OK(vd_dino_features(m, (uint32_t)s[0], (uint32_t)s[2], (uint32_t)s[3], image, feats));
-  double tol = p == VD_PRECISION_F16 ? 2e-2 : 1e-4, e = rel_err(feats, vdt_golden(g, "features", NULL, NULL), nf);
+  double tol = p == VD_PRECISION_F16 ? 2e-2 : 1e-4, e = vdt_golden_err(g, "features", feats, nf);
   printf("  features %lldx%lld (batch %lld) %s rel err %.3g (bound %.0e)\n", (long long)s[2], (long long)s[3],
          (long long)s[0], vd_precision_name(p), e, tol);
   CHECK_MSG(e <= tol, "%s (%s): rel err %g > %g", file, vd_precision_name(p), e, tol);

@@ -15,18 +15,10 @@
 
 #define GOLDEN(f) VLMD_SOURCE_DIR "/tests/data/nets/" f
 
-static double rel_err(const float *got, const float *want, size_t n) {
-  double scale = 0, err = 0;
-  for (size_t i = 0; i < n; ++i) scale = fmax(scale, fabs(want[i]));
-  for (size_t i = 0; i < n; ++i) {
-    if (isnan(got[i])) return INFINITY;
-    err = fmax(err, fabs((double)got[i] - want[i]));
-  }
-  return err / (scale > 0 ? scale : 1);
-}
-
-static void expect_close(const char *what, vd_precision p, const float *got, const float *want, size_t n) {
-  double tol = p == VD_PRECISION_F16 ? 2e-2 : 1e-4, e = rel_err(got, want, n);
+// got against golden tensor `name` of g.
+static void expect_close(const char *what, vd_precision p, const float *got, const vdt_goldens *g, const char *name,
+                         size_t n) {
+  double tol = p == VD_PRECISION_F16 ? 2e-2 : 1e-4, e = vdt_golden_err(g, name, got, n);
   printf("  %-28s %s rel err %.3g (bound %.0e)\n", what, vd_precision_name(p), e, tol);
   CHECK_MSG(e <= tol, "%s (%s): rel err %g > %g", what, vd_precision_name(p), e, tol);
 }
@@ -44,15 +36,15 @@ static void test_vae(vd_ldm *m, vd_precision p) {
   size_t nz = vdt_golden_count(g, "mean");
   float *mean = malloc(nz * 4), *logvar = malloc(nz * 4);
   CHECK_OK(vd_ldm_vae_encode(m, n, h, w, vdt_golden(g, "image", NULL, NULL), mean, logvar));
-  expect_close("vae-encode mean", p, mean, vdt_golden(g, "mean", NULL, NULL), nz);
-  expect_close("vae-encode logvar", p, logvar, vdt_golden(g, "logvar", NULL, NULL), nz);
+  expect_close("vae-encode mean", p, mean, g, "mean", nz);
+  expect_close("vae-encode logvar", p, logvar, g, "logvar", nz);
   free(mean), free(logvar);
   vdt_goldens_free(g);
   g = vdt_goldens_load(GOLDEN("vae_decode.safetensors"));
   size_t ni = vdt_golden_count(g, "image");
   float *img = malloc(ni * 4);
   CHECK_OK(vd_ldm_vae_decode(m, dim(g, "z", 0), dim(g, "z", 2), dim(g, "z", 3), vdt_golden(g, "z", NULL, NULL), img));
-  expect_close("vae-decode image", p, img, vdt_golden(g, "image", NULL, NULL), ni);
+  expect_close("vae-decode image", p, img, g, "image", ni);
   free(img);
   vdt_goldens_free(g);
 }
@@ -64,8 +56,7 @@ static void test_eps(vd_ldm *m, vd_precision p, const char *file) {
   CHECK_OK(vd_ldm_eps(m, dim(g, "x", 0), dim(g, "x", 2), dim(g, "x", 3), vdt_golden(g, "x", NULL, NULL),
                       vdt_golden(g, "t", NULL, NULL), vdt_golden(g, "context", NULL, NULL), dim(g, "context", 1),
                       vdt_golden(g, "hint", NULL, NULL), eps));
-  expect_close(strstr(file, "full") ? "eps (full control)" : "eps (only_mid_control)", p, eps,
-               vdt_golden(g, "eps", NULL, NULL), ne);
+  expect_close(strstr(file, "full") ? "eps (full control)" : "eps (only_mid_control)", p, eps, g, "eps", ne);
   free(eps);
   vdt_goldens_free(g);
 }
@@ -76,7 +67,7 @@ static void test_clip(vd_ldm *m, vd_precision p) {
   float *ctx = malloc(nc * 4);
   const int32_t *tokens = (const int32_t *)vdt_golden(g, "tokens", NULL, NULL);
   CHECK_OK(vd_ldm_clip_text(m, dim(g, "tokens", 0), dim(g, "tokens", 1), tokens, ctx));
-  expect_close("clip-text context", p, ctx, vdt_golden(g, "context", NULL, NULL), nc);
+  expect_close("clip-text context", p, ctx, g, "context", nc);
   int32_t bad[77];
   memcpy(bad, tokens, sizeof(bad));
   bad[5] = 1000;  // outside the tiny vocabulary
@@ -99,9 +90,9 @@ static void test_reconstruct(vd_ldm *m, vd_precision p, const char *file, bool p
   const char *name = strrchr(file, '/') + 1;
   char what[96];
   snprintf(what, sizeof(what), "%.40s latent", name);
-  expect_close(what, p, latent, vdt_golden(g, "latent", NULL, NULL), nl);
+  expect_close(what, p, latent, g, "latent", nl);
   snprintf(what, sizeof(what), "%.40s samples", name);
-  expect_close(what, p, samples, vdt_golden(g, "samples", NULL, NULL), ns);
+  expect_close(what, p, samples, g, "samples", ns);
   free(latent), free(samples);
   vdt_goldens_free(g);
 }
