@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "formats/safetensors_writer.h"
+#include "formats/weight_convert.h"
 #include "graph/graph.h"
-#include "models/safetensors_writer.h"
-#include "models/weight_convert.h"
 
 static vd_status vd_fill_shape(const vd_weight_tensor *t, vd_host_array *a) {
   memset(a, 0, sizeof(*a));

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "models/safetensors.h"
+#include "formats/safetensors.h"
 
 #define VD_OUT_MAX 8
 

@@ -5,9 +5,9 @@
 #include <string.h>
 
 #include "apps/verbs.h"
-#include "models/safetensors_writer.h"
-#include "models/weight_convert.h"
-#include "models/weight_file.h"
+#include "formats/safetensors_writer.h"
+#include "formats/weight_convert.h"
+#include "formats/weight_file.h"
 
 typedef struct vd_convert_args {
   const char *in;      // source weight file

@@ -143,6 +143,7 @@ int vd_verb_devices(int argc, char **argv) {
   if (json) {
     cJSON *root = cJSON_CreateObject();
     cJSON_AddBoolToObject(root, "coopmat_shaders_compiled", vd_shader_coopmat_compiled != 0);
+    cJSON_AddBoolToObject(root, "spirv_validated", vd_shader_spirv_validated != 0);
     cJSON *arr = cJSON_AddArrayToObject(root, "devices");
     for (uint32_t i = 0; i < inst->device_count; ++i)
       cJSON_AddItemToArray(arr, vd_device_json(inst, i, i == chosen, reason));
@@ -152,8 +153,9 @@ int vd_verb_devices(int argc, char **argv) {
     free(text);
     cJSON_Delete(root);
   } else {
-    printf("Vulkan devices: %u (shaders: %zu built, cooperative-matrix shaders %s)\n", inst->device_count,
-           vd_shader_blob_count, vd_shader_coopmat_compiled ? "built" : "not built by this glslc");
+    printf("Vulkan devices: %u (shaders: %zu built%s, cooperative-matrix shaders %s)\n", inst->device_count,
+           vd_shader_blob_count, vd_shader_spirv_validated ? " and validated" : "",
+           vd_shader_coopmat_compiled ? "built" : "not built by this glslc");
     for (uint32_t i = 0; i < inst->device_count; ++i) vd_print_device_text(inst, i, i == chosen, reason);
   }
   vd_instance_destroy(inst);

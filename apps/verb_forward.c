@@ -8,10 +8,10 @@
 #include "apps/cli.h"
 #include "apps/tensor_file.h"
 #include "apps/verbs.h"
-#include "models/clip_tokenizer.h"
-#include "models/config_json.h"
-#include "models/config_yaml.h"
+#include "formats/config_json.h"
+#include "formats/config_yaml.h"
 #include "models/ldm.h"
+#include "text/clip_tokenizer.h"
 
 static void vd_forward_help(void) {
   printf(

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "apps/verbs.h"
-#include "models/weight_file.h"
+#include "formats/weight_file.h"
 
 static void vd_inspect_usage(FILE *f) {
   fprintf(f,

@@ -1,8 +1,34 @@
-# Compiles shaders/*.comp with glslc into SPIR-V, one fp32 and one fp16-storage variant each, embeds the
-# words as C arrays and generates a registry (name + precision -> SPIR-V). Shaders under
-# shaders/coopmat/ use GL_KHR_cooperative_matrix and are built only when the compiler accepts it.
+# Compiles shaders/*.comp with glslc into SPIR-V, one fp32 and one fp16-storage variant each, validates every
+# module with spirv-val, embeds the words as C arrays and generates a registry (name + precision -> SPIR-V).
+# Shaders under shaders/coopmat/ use GL_KHR_cooperative_matrix and are built only when the compiler accepts it.
+#
+# Which tools: -DVLMD_GLSLC=PATH (or the environment variable VLMD_GLSLC) if given; else the project-local
+# toolchain that tools/setup.sh unpacks where the system's glslc rejects GL_KHR_cooperative_matrix
+# (VLMD_TOOLCHAIN_DIR, default .toolchain/); else glslc on PATH. spirv-val is looked for beside that glslc
+# first (-DVLMD_SPIRV_VAL=PATH overrides).
+#   -DVLMD_SPIRV_VALIDATE=AUTO|ON|OFF    AUTO (default): validate when a spirv-val that knows every built
+#                                        module's extensions is found; ON: required; OFF: never
+#   -DVLMD_REQUIRE_COOPMAT_SHADERS=ON    fail configuring when the cooperative-matrix shaders cannot be built
 
+set(VLMD_TOOLCHAIN_DIR ${CMAKE_SOURCE_DIR}/.toolchain CACHE PATH "Project-local shader toolchain (tools/setup.sh)")
+set(VLMD_SPIRV_VALIDATE AUTO CACHE STRING "Validate every SPIR-V module with spirv-val: AUTO, ON or OFF")
+set_property(CACHE VLMD_SPIRV_VALIDATE PROPERTY STRINGS AUTO ON OFF)
+option(VLMD_REQUIRE_COOPMAT_SHADERS "Fail when the cooperative-matrix shaders cannot be built" OFF)
+
+if(NOT VLMD_GLSLC AND DEFINED ENV{VLMD_GLSLC})
+  set(VLMD_GLSLC $ENV{VLMD_GLSLC} CACHE FILEPATH "glslc used to compile the compute shaders")
+endif()
+find_program(VLMD_GLSLC NAMES glslc PATHS ${VLMD_TOOLCHAIN_DIR}/bin NO_DEFAULT_PATH
+             DOC "glslc used to compile the compute shaders")
 find_program(VLMD_GLSLC NAMES glslc REQUIRED DOC "glslc used to compile the compute shaders")
+get_filename_component(glslc_dir ${VLMD_GLSLC} DIRECTORY)
+find_program(VLMD_SPIRV_VAL NAMES spirv-val PATHS ${glslc_dir} ${VLMD_TOOLCHAIN_DIR}/bin NO_DEFAULT_PATH
+             DOC "spirv-val used to validate every embedded module")
+find_program(VLMD_SPIRV_VAL NAMES spirv-val DOC "spirv-val used to validate every embedded module")
+execute_process(COMMAND ${VLMD_GLSLC} --version OUTPUT_VARIABLE glslc_version ERROR_QUIET)
+string(REGEX MATCH "^[^\n]*" glslc_version "${glslc_version}")
+message(STATUS "glslc: ${VLMD_GLSLC} (${glslc_version})")
+
 set(VLMD_SHADER_GEN_DIR ${CMAKE_BINARY_DIR}/shaders)
 file(MAKE_DIRECTORY ${VLMD_SHADER_GEN_DIR})
 
@@ -21,13 +47,41 @@ void main() {
 }
 ")
 execute_process(COMMAND ${VLMD_GLSLC} --target-env=vulkan1.3 -o ${VLMD_SHADER_GEN_DIR}/probe_coopmat.spv ${probe_src}
-                RESULT_VARIABLE probe_rc OUTPUT_QUIET ERROR_QUIET)
+                RESULT_VARIABLE probe_rc OUTPUT_QUIET ERROR_VARIABLE probe_err)
 if(probe_rc EQUAL 0)
   set(VLMD_HAVE_COOPMAT_SHADERS ON)
   message(STATUS "glslc accepts GL_KHR_cooperative_matrix: cooperative-matrix shaders will be built")
 else()
   set(VLMD_HAVE_COOPMAT_SHADERS OFF)
-  message(STATUS "glslc (${VLMD_GLSLC}) rejects GL_KHR_cooperative_matrix: cooperative-matrix shaders skipped")
+  message(STATUS "glslc (${VLMD_GLSLC}) rejects GL_KHR_cooperative_matrix: cooperative-matrix shaders skipped "
+                 "(tools/setup.sh provides a glslc that knows it)")
+  if(VLMD_REQUIRE_COOPMAT_SHADERS)
+    message(FATAL_ERROR "VLMD_REQUIRE_COOPMAT_SHADERS=ON but ${VLMD_GLSLC} rejects GL_KHR_cooperative_matrix:\n"
+                        "${probe_err}\nRun tools/setup.sh or pass -DVLMD_GLSLC=<a glslc from shaderc 2023.8 or newer>")
+  endif()
+endif()
+
+# Validation: the spirv-val must know what the built modules use (Debian 12's predates SPV_KHR_cooperative_matrix).
+set(VLMD_SPIRV_VALIDATING OFF)
+if(NOT VLMD_SPIRV_VALIDATE STREQUAL "OFF")
+  set(val_problem "")
+  if(NOT VLMD_SPIRV_VAL)
+    set(val_problem "no spirv-val found")
+  elseif(VLMD_HAVE_COOPMAT_SHADERS)
+    execute_process(COMMAND ${VLMD_SPIRV_VAL} --target-env vulkan1.3 ${VLMD_SHADER_GEN_DIR}/probe_coopmat.spv
+                    RESULT_VARIABLE val_rc OUTPUT_QUIET ERROR_VARIABLE val_err)
+    if(NOT val_rc EQUAL 0)
+      set(val_problem "${VLMD_SPIRV_VAL} cannot validate cooperative-matrix modules: ${val_err}")
+    endif()
+  endif()
+  if(val_problem STREQUAL "")
+    set(VLMD_SPIRV_VALIDATING ON)
+    message(STATUS "spirv-val: ${VLMD_SPIRV_VAL} validates every module")
+  elseif(VLMD_SPIRV_VALIDATE STREQUAL "ON")
+    message(FATAL_ERROR "VLMD_SPIRV_VALIDATE=ON: ${val_problem}")
+  else()
+    message(STATUS "SPIR-V modules not validated: ${val_problem}")
+  endif()
 endif()
 
 file(GLOB VLMD_SHADERS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/shaders/*.comp)
@@ -64,12 +118,19 @@ foreach(src ${VLMD_SHADERS})
       set(fp16 0)
       set(prec VD_PRECISION_F32)
     endif()
+    set(spv ${VLMD_SHADER_GEN_DIR}/${name}.${variant}.spv)
     set(out ${VLMD_SHADER_GEN_DIR}/${name}.${variant}.inc)
+    set(validate_cmd)
+    if(VLMD_SPIRV_VALIDATING)
+      set(validate_cmd COMMAND ${VLMD_SPIRV_VAL} --target-env ${env} ${spv})
+    endif()
     add_custom_command(
       OUTPUT ${out}
-      COMMAND ${VLMD_GLSLC} --target-env=${env} -O -Werror -mfmt=c -DVD_FP16=${fp16}
-              -I ${CMAKE_SOURCE_DIR}/shaders/common -MD -MF ${out}.d -o ${out} ${src}
-      DEPENDS ${src}
+      COMMAND ${VLMD_GLSLC} --target-env=${env} -O -Werror -DVD_FP16=${fp16}
+              -I ${CMAKE_SOURCE_DIR}/shaders/common -MD -MF ${out}.d -MT ${out} -o ${spv} ${src}
+      ${validate_cmd}
+      COMMAND ${CMAKE_COMMAND} -DSPV=${spv} -DINC=${out} -P ${CMAKE_SOURCE_DIR}/cmake/SpvToInc.cmake
+      DEPENDS ${src} ${CMAKE_SOURCE_DIR}/cmake/SpvToInc.cmake
       DEPFILE ${out}.d
       COMMENT "glslc ${name} (${variant})"
       VERBATIM)
@@ -89,6 +150,11 @@ if(VLMD_HAVE_COOPMAT_SHADERS)
 else()
   set(have_cm 0)
 endif()
+if(VLMD_SPIRV_VALIDATING)
+  set(validated 1)
+else()
+  set(validated 0)
+endif()
 
 set(reg_c ${VLMD_SHADER_GEN_DIR}/shader_registry_data.c)
 file(CONFIGURE OUTPUT ${reg_c} CONTENT "// Generated by cmake/Shaders.cmake: do not edit.
@@ -102,6 +168,7 @@ ${reg_entries}  {NULL, VD_PRECISION_F32, 0, NULL, 0},
 };
 const size_t vd_shader_blob_count = sizeof(vd_shader_blobs) / sizeof(vd_shader_blobs[0]) - 1;
 const int vd_shader_coopmat_compiled = ${have_cm};
+const int vd_shader_spirv_validated = ${validated};
 const char *const vd_shader_coopmat_skipped[] = {
 ${skipped_list}  NULL,
 };

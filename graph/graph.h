@@ -1,3 +1,7 @@
+// graph/ — tensors, the graph builder (one function per op), the op library that records the shaders, the
+// planner (lifetimes, one aliased arena, barriers only on hazards) and the executor (record once, replay),
+// with per-node timing and dumps. Uses runtime/ only. This header is its entry point.
+//
 // A static compute graph: tensors (inputs, weights, intermediates, outputs) and nodes, each node one op
 // with its parameters and a function that records it. Model builders call one vd_graph_<op> function
 // per op (graph/build_*.h); shapes are checked as nodes are added, and the first error is kept in the

@@ -4,8 +4,8 @@
 #ifndef VD_MODELS_CLIP_TEXT_ENCODER_H
 #define VD_MODELS_CLIP_TEXT_ENCODER_H
 
+#include "formats/config.h"
 #include "graph/graph.h"
-#include "models/config.h"
 
 // tokens: i32 [N, L] (L <= max_position_embeddings) -> context [N, L, hidden_size].
 vd_status vd_clip_text_build(vd_graph *g, const vd_clip_text_config *c, vd_tensor_id tokens, vd_tensor_id *out_context);

@@ -8,8 +8,8 @@
 
 #include <stdbool.h>
 
+#include "formats/config.h"
 #include "graph/graph.h"
-#include "models/config.h"
 
 // image: [N, 3, H, W] (the graph's float dtype), H and W multiples of patch_size ->
 // features [N, embed_dim, H/patch, W/patch] (spatial index = patch row, col).

@@ -6,9 +6,9 @@
 
 #include <stdio.h>
 
+#include "formats/config.h"
+#include "formats/weight_file.h"
 #include "graph/exec.h"
-#include "models/config.h"
-#include "models/weight_file.h"
 
 typedef struct vd_dino_options {
   vd_precision precision;  // storage precision (the reference runs DINO in fp32)

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "models/safetensors_writer.h"
+#include "formats/safetensors_writer.h"
 #include "runtime/half.h"
 
 typedef struct vd_dump_list {

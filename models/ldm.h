@@ -1,3 +1,7 @@
+// models/ — one graph builder and one runner per network (VAE, UNet + semantic-guided network, CLIP text,
+// DINO ViT), the weights' upload to the device, the cache of recorded networks and the DDIM sampler. Uses
+// formats/, text/ and graph/. This header is its entry point: the latent diffusion model ready to run.
+//
 // The latent diffusion model of VLMDiff, ready to run: VAE, UNet + guidance network, CLIP text encoder
 // and the DDIM sampler on one device with one set of weights. Each entry point builds (and caches) the
 // graph for its shapes, records it once and replays it; host data is float32 NCHW (tokens int32).
@@ -6,10 +10,10 @@
 
 #include <stdbool.h>
 
+#include "formats/config.h"
+#include "formats/weight_file.h"
 #include "graph/exec.h"
-#include "models/config.h"
 #include "models/ddim.h"
-#include "models/weight_file.h"
 
 typedef struct vd_ldm_options {
   vd_precision precision;    // storage precision of every network

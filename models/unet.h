@@ -6,8 +6,8 @@
 
 #include <stdbool.h>
 
+#include "formats/config.h"
 #include "graph/graph.h"
-#include "models/config.h"
 
 typedef struct vd_eps_inputs {
   vd_tensor_id x;        // noisy latent [N, in_channels, h, w]

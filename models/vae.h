@@ -3,8 +3,8 @@
 #ifndef VD_MODELS_VAE_H
 #define VD_MODELS_VAE_H
 
+#include "formats/config.h"
 #include "graph/graph.h"
-#include "models/config.h"
 
 // image [N, in_channels, H, W] -> mean and logvar [N, embed_dim, H/f, W/f] (after quant_conv), f = 2^(levels-1).
 vd_status vd_vae_encoder_build(vd_graph *g, const vd_vae_config *c, vd_tensor_id image, vd_tensor_id *out_mean,

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "models/weight_store.h"
+#include "formats/weight_store.h"
 #include "runtime/half.h"
 
 #define VD_WEIGHT_ALIGN 256u

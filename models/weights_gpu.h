@@ -5,8 +5,8 @@
 #ifndef VD_MODELS_WEIGHTS_GPU_H
 #define VD_MODELS_WEIGHTS_GPU_H
 
+#include "formats/weight_file.h"
 #include "graph/exec.h"
-#include "models/weight_file.h"
 
 typedef struct vd_weights_gpu vd_weights_gpu;
 

@@ -1,3 +1,8 @@
+// runtime/ — the Vulkan layer: loading the API at run time, the instance and device choice, an immutable
+// snapshot of the device and the pure feature policy computed from it, memory blocks and staging, pipelines
+// from the embedded SPIR-V and their on-disk cache, command recording, barriers, submission and timestamps.
+// Uses only Vulkan and libc. This header is its entry point: the context every other layer runs on.
+//
 // The engine's Vulkan context (the internal view of the public vd_context): the instance, the chosen
 // device and its queue, its snapshot and policy, memory pools, the pipeline cache and a command pool.
 #ifndef VD_RUNTIME_CONTEXT_H

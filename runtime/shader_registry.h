@@ -21,6 +21,7 @@ extern const size_t vd_shader_blob_count;
 extern const int vd_shader_coopmat_compiled;          // glslc accepted GL_KHR_cooperative_matrix
 extern const char *const vd_shader_coopmat_skipped[];  // names not built because it did not
 extern const size_t vd_shader_coopmat_skipped_count;
+extern const int vd_shader_spirv_validated;           // every module passed spirv-val at build time
 
 // NULL when no such shader (or variant) was built.
 const vd_shader_blob *vd_shader_find(const char *name, vd_precision precision);

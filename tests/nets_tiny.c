@@ -5,11 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "formats/config_json.h"
+#include "formats/config_yaml.h"
+#include "formats/safetensors_writer.h"
 #include "graph/graph.h"
 #include "models/clip_text_encoder.h"
-#include "models/config_json.h"
-#include "models/config_yaml.h"
-#include "models/safetensors_writer.h"
 #include "models/unet.h"
 #include "models/vae.h"
 

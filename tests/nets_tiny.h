@@ -4,8 +4,8 @@
 #ifndef VD_TESTS_NETS_TINY_H
 #define VD_TESTS_NETS_TINY_H
 
+#include "formats/config.h"
 #include "graph/graph.h"
-#include "models/config.h"
 
 // Reads tests/data/nets/tiny.yaml and tiny_clip_config.json; exits the test on failure.
 void vdt_tiny_configs(vd_ldm_config *ldm, vd_clip_text_config *clip);

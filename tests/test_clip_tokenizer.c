@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <sys/stat.h>
 
-#include "models/clip_tokenizer.h"
+#include "text/clip_tokenizer.h"
 #include "vdtest.h"
 
 #define REAL_VOCAB VLMD_SOURCE_DIR "/../shared/data/clip/bpe_simple_vocab_16e6.txt.gz"

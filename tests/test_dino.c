@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "models/config_json.h"
+#include "formats/config_json.h"
 #include "models/dino.h"
 #include "models/dino_runner.h"
 #include "runtime/context.h"

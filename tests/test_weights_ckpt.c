@@ -1,8 +1,8 @@
 // PyTorch zip checkpoints: the torch.save golden against its safetensors twin, hand-built checkpoints
 // with hostile tensor views, and truncation of the golden at every byte.
-#include "models/checkpoint.h"
-#include "models/safetensors.h"
-#include "models/weight_convert.h"
+#include "formats/checkpoint.h"
+#include "formats/safetensors.h"
+#include "formats/weight_convert.h"
 #include "tests/weights_util.h"
 
 #define GOLDEN_DIR VLMD_SOURCE_DIR "/tests/data/weights/"

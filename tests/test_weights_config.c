@@ -1,6 +1,6 @@
 // Config readers: the reference ldm YAML, tiny variants, wrong types and hostile YAML; CLIP and DINO JSON.
-#include "models/config_json.h"
-#include "models/config_yaml.h"
+#include "formats/config_json.h"
+#include "formats/config_yaml.h"
 #include "tests/weights_samples.h"
 #include "tests/weights_util.h"
 

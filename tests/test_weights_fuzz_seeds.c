@@ -3,9 +3,9 @@
 #include <errno.h>
 #include <sys/stat.h>
 
-#include "models/checkpoint.h"
-#include "models/safetensors.h"
-#include "models/zip.h"
+#include "formats/checkpoint.h"
+#include "formats/safetensors.h"
+#include "formats/zip.h"
 #include "tests/weights_samples.h"
 #include "tests/weights_util.h"
 

@@ -1,5 +1,5 @@
 // The pickle interpreter: the torch.save subset, forbidden globals, malformed and truncated streams.
-#include "models/pickle.h"
+#include "formats/pickle.h"
 #include "tests/weights_util.h"
 
 static vd_status run(const void *data, size_t size) {

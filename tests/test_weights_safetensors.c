@@ -1,7 +1,7 @@
 // safetensors: round trip through the writer, then hostile headers and truncation at every byte.
-#include "models/safetensors.h"
-#include "models/safetensors_writer.h"
-#include "models/weight_convert.h"
+#include "formats/safetensors.h"
+#include "formats/safetensors_writer.h"
+#include "formats/weight_convert.h"
 #include "tests/weights_util.h"
 
 static void test_round_trip(void) {

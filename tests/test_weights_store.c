@@ -2,8 +2,8 @@
 // conversion, and the report of missing / mismatched / unexpected keys.
 #include <time.h>
 
-#include "models/weight_convert.h"
-#include "models/weight_store.h"
+#include "formats/weight_convert.h"
+#include "formats/weight_store.h"
 #include "tests/weights_util.h"
 
 #define GOLDEN_DIR VLMD_SOURCE_DIR "/tests/data/weights/"

@@ -1,6 +1,6 @@
 // Zip central directory reader: stored entries (plain and ZIP64), compressed and encrypted entries,
 // truncation at every byte and corrupt offsets.
-#include "models/zip.h"
+#include "formats/zip.h"
 #include "tests/weights_util.h"
 
 static vd_status open_buf(const vdt_buf *b, size_t size) {

@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
-# Installs what building and testing vlmdiff needs on Debian 12 (or newer), from Debian's packages only.
+# Installs what building and testing vlmdiff needs on Debian 12 (or newer), from Debian's packages only,
+# then makes sure a glslc that compiles the cooperative-matrix kernels is at hand (tools/shader_toolchain.sh:
+# nothing is fetched where the system's glslc already does; on Debian 12 Debian 13's is unpacked into
+# .toolchain/, which CMake picks up by itself).
 #   tools/setup.sh           build + test dependencies
 #   tools/setup.sh --fuzz    also clang and its libFuzzer runtime
 set -eu
@@ -15,3 +18,5 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
+"$(dirname "$0")/shader_toolchain.sh" ||
+  echo "setup: no glslc for GL_KHR_cooperative_matrix; the build will skip the cooperative-matrix kernels" >&2

@@ -1,5 +1,5 @@
 // libFuzzer target: a whole PyTorch zip checkpoint (zip + pickle + tensor views), converting what loads.
-#include "models/checkpoint.h"
+#include "formats/checkpoint.h"
 #include "tests/fuzz/fuzz_util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -1,5 +1,5 @@
 // libFuzzer target: the CLIP text and DINO JSON config readers.
-#include "models/config_json.h"
+#include "formats/config_json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

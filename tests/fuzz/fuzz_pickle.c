@@ -1,5 +1,5 @@
 // libFuzzer target: the pickle interpreter.
-#include "models/pickle.h"
+#include "formats/pickle.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

@@ -1,5 +1,5 @@
 // libFuzzer target: the safetensors header parser (and conversion of what it accepts).
-#include "models/safetensors.h"
+#include "formats/safetensors.h"
 #include "tests/fuzz/fuzz_util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

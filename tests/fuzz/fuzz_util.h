@@ -4,7 +4,7 @@
 
 #include <stdlib.h>
 
-#include "models/weight_convert.h"
+#include "formats/weight_convert.h"
 
 #define VD_FUZZ_MAX_TENSOR_BYTES (1u << 20)
 

@@ -1,5 +1,5 @@
 // libFuzzer target: the ldm YAML config reader.
-#include "models/config_yaml.h"
+#include "formats/config_yaml.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

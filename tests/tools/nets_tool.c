@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "models/safetensors.h"
-#include "models/safetensors_writer.h"
+#include "formats/safetensors.h"
+#include "formats/safetensors_writer.h"
 #include "tests/nets_tiny.h"
 #include "tests/vdtest_golden.h"
 
