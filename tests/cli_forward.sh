@@ -32,7 +32,7 @@ fwd --net reconstruct --inputs "$data/reconstruct.safetensors" --out "$tmp/rec.s
 check reconstruct "$tmp/rec.st" "$data/reconstruct.safetensors" latent samples
 # --text goes through the real CLIP tokenizer (49408 ids): the tiny model's 1000-entry vocabulary refuses
 # the ids, naming the problem, which proves the text reached the tokenizer and the encoder's checks.
-bpe="$(dirname "$0")/../../shared/data/clip/bpe_simple_vocab_16e6.txt.gz"
+bpe="$(dirname "$0")/../data/clip/bpe_simple_vocab_16e6.txt.gz"
 out=$("$bin" forward --net clip-text --config "$data/tiny_clip_config.json" --weights "$tmp/tiny.safetensors" \
   --text "a photo of a bottle" --tokenizer "$bpe" --out "$tmp/t.st" 2>&1); rc=$?
 [ $rc -eq 1 ] && grep -q "token 49406 at position 0 is outside the vocabulary of 1000" <<<"$out" && [ ! -e "$tmp/t.st" ] \

@@ -7,7 +7,7 @@
 #include "text/clip_tokenizer.h"
 #include "vdtest.h"
 
-#define REAL_VOCAB VLMD_SOURCE_DIR "/../shared/data/clip/bpe_simple_vocab_16e6.txt.gz"
+#define REAL_VOCAB VLMD_SOURCE_DIR "/data/clip/bpe_simple_vocab_16e6.txt.gz"
 #define SMALL_DIR VLMD_SOURCE_DIR "/tests/data/tokenizer"
 
 // Tokenizes text and compares the ids before padding with want[0..n); checks padding with the pad id.

@@ -5,7 +5,7 @@ OpenAI's bpe_simple_vocab_16e6.txt.gz, classifies characters with unicodedata (\
 and runs the reference's rescanning BPE loop. Cleanup covers only what the chosen texts need (invalid
 UTF-8 → U+FFFD, uncurled quotes, NFC, whitespace_clean, lower); ftfy is not installed here.
 
-  /usr/bin/python3 tools/reference/clip_tokenizer_reference.py ../shared/data/clip/bpe_simple_vocab_16e6.txt.gz \\
+  /usr/bin/python3 tools/reference/clip_tokenizer_reference.py data/clip/bpe_simple_vocab_16e6.txt.gz \\
       > tests/data/tokenizer/real_vocab_golden.txt
 
 Output: one line per text, `hex(utf-8 bytes) TAB ids separated by spaces` (BOS .. EOS, no padding).
