@@ -1,3 +1,6 @@
+// apps/ — the vlmdiff command: main.c dispatches to one file per verb (verb_*.c), with the shared option
+// parsing (cli.h), tensor files for forward (tensor_file.h) and the benchmarks (bench*.c). Uses every layer.
+//
 // The verbs of the vlmdiff command: one file per verb under apps/, each exposing one entry point.
 #ifndef VD_APPS_VERBS_H
 #define VD_APPS_VERBS_H
