@@ -17,14 +17,17 @@ static void vd_forward_help(void) {
   printf(
       "usage: vlmdiff forward --net NET --config FILE --weights FILE (--inputs IN.safetensors | --text T)\n"
       "                       --out OUT.safetensors [--precision fp32|fp16] [--device N|NAME] [options]\n\n"
-      "Runs one network on named tensors (NCHW, f32 unless said; extra tensors in the inputs are ignored):\n"
-      "  vae-encode   image [N,3,H,W]                      -> mean, logvar [N,4,H/8,W/8]\n"
-      "  vae-decode   z [N,4,h,w] (the scaled latent)       -> image [N,3,8h,8w]\n"
-      "  eps          x [N,4,h,w], t [N] (integer-valued, any int or float dtype), context [N,L,C],\n"
-      "               hint [N,3,8h,8w]                     -> eps [N,4,h,w] (UNet + guidance network)\n"
+      "Runs one network on named tensors (NCHW, f32 unless said; extra tensors in the inputs are ignored).\n"
+      "Channels come from --config: I = ddconfig.in_channels (3; also the hint), Z = embed_dim (4, the\n"
+      "latent), O = out_ch (3, the decoded image).\n"
+      "  vae-encode   image [N,I,H,W]                      -> mean, logvar [N,Z,H/8,W/8]\n"
+      "  vae-decode   z [N,Z,h,w] (the scaled latent)       -> image [N,O,8h,8w]\n"
+      "  eps          x [N,Z,h,w], t [N] (integer-valued, any int or float dtype), context [N,L,C],\n"
+      "               hint [N,I,8h,8w]                     -> eps [N,Z,h,w] (UNet + guidance network)\n"
       "  clip-text    tokens [N,L] (int), or --text \"...\" with --tokenizer -> context [N,L,hidden]\n"
-      "  reconstruct  image [N,3,H,W]; optional noise, posterior_noise [N,4,H/8,W/8], context and\n"
-      "               uncond_context [1 or N,L,C] (default: the empty caption) -> latent, samples\n\n"
+      "  reconstruct  image [N,I,H,W]; optional noise, posterior_noise [N,Z,H/8,W/8], context and\n"
+      "               uncond_context [1 or N,L,C] (default: the empty caption) -> latent [N,Z,H/8,W/8],\n"
+      "               samples [N,O,H,W]\n\n"
       "--config is the ldm YAML (for clip-text: the text encoder's config.json); --weights a .ckpt, .pth or\n"
       ".safetensors with the combined checkpoint's key names.\n\n"
       "options:\n"
@@ -263,7 +266,8 @@ static vd_status vd_run_reconstruct(vd_forward *f) {
     st = vd_status_make(VD_ERR_INVALID_ARGUMENT, "input image: height and width must be multiples of 64");
   uint32_t n = (uint32_t)img.shape[0], h = (uint32_t)img.shape[2], w = (uint32_t)img.shape[3];
   int64_t zs[4] = {n, f->cfg.unet.in_channels, h / 8, w / 8};
-  uint64_t nz = (uint64_t)zs[1] * zs[2] * zs[3], ni = 3ull * h * w;
+  uint64_t nz = (uint64_t)zs[1] * zs[2] * zs[3];
+  uint64_t ni = (uint64_t)f->cfg.vae.in_channels * h * w, no = (uint64_t)f->cfg.vae.out_ch * h * w;  // per item
   if (!st) st = vd_input_f32(f->inputs, "noise", true, &noise, &has_noise);
   if (!st && has_noise) st = vd_input_expect("noise", &noise, 4, zs);
   if (!st) st = vd_input_f32(f->inputs, "posterior_noise", true, &pnoise, &has_pnoise);
@@ -272,7 +276,7 @@ static vd_status vd_run_reconstruct(vd_forward *f) {
   if (!st) st = vd_context_input(f, "uncond_context", "", n, &unc);
   if (!st && ctx.shape[1] != unc.shape[1])
     st = vd_status_make(VD_ERR_INVALID_ARGUMENT, "context and uncond_context differ in length");
-  float *latent = st ? NULL : vd_out_buffer(f, n * nz), *samples = st ? NULL : vd_out_buffer(f, n * ni);
+  float *latent = st ? NULL : vd_out_buffer(f, n * nz), *samples = st ? NULL : vd_out_buffer(f, n * no);
   float *draw = malloc(2 * nz * sizeof(float) + 8);
   if (!st && (!latent || !samples || !draw)) st = vd_status_make(VD_ERR_OUT_OF_MEMORY, "reconstruct");
   uint64_t seed = f->a.seed ? strtoull(f->a.seed, NULL, 10) : 0;
@@ -286,12 +290,12 @@ static vd_status vd_run_reconstruct(vd_forward *f) {
         .posterior_noise = has_pnoise ? pnoise.f + i * nz : (sample ? draw + nz : NULL),
         .context = ctx.f + (ctx.shape[0] == 1 ? 0 : i * cstride),
         .uncond_context = unc.f + (unc.shape[0] == 1 ? 0 : i * cstride), .ctx_len = (uint32_t)ctx.shape[1],
-        .latent = latent + i * nz, .samples = samples + i * ni};
+        .latent = latent + i * nz, .samples = samples + i * no};
     st = vd_ldm_reconstruct(f->ldm, &io);
     if (n > 1) fprintf(stderr, "\rvlmdiff forward: reconstructed %u/%u", i + 1, n);
   }
   if (n > 1) fputc('\n', stderr);
-  int64_t ss[4] = {n, 3, h, w};
+  int64_t ss[4] = {n, f->cfg.vae.out_ch, h, w};
   vd_outputs_add(&f->out, "latent", 4, zs, latent);
   vd_outputs_add(&f->out, "samples", 4, ss, samples);
   free(draw);

@@ -1,5 +1,6 @@
 #include "formats/checkpoint.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,22 @@ struct vd_checkpoint {
   size_t count;               // tensors
   size_t skipped;             // non-tensor entries of the state dict
 };
+
+// A formatted string in a new allocation (entry names and labels have no length limit: a zip name may be
+// 65535 bytes); NULL when out of memory.
+static char *vd_ckpt_format(const char *fmt, ...) VD_PRINTF(1, 2);
+static char *vd_ckpt_format(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
+  if (!s) return NULL;
+  va_start(ap, fmt);
+  vsnprintf(s, (size_t)n + 1, fmt, ap);
+  va_end(ap);
+  return s;
+}
 
 // Finds the single ARCHIVE/data.pkl entry.
 static vd_status vd_ckpt_find_pickle(vd_checkpoint *c, const vd_zip_entry **out) {
@@ -40,9 +57,10 @@ static vd_status vd_ckpt_find_pickle(vd_checkpoint *c, const vd_zip_entry **out)
 }
 
 static vd_status vd_ckpt_check_byteorder(const vd_checkpoint *c) {
-  char name[600];
-  snprintf(name, sizeof(name), "%sbyteorder", c->archive);
+  char *name = vd_ckpt_format("%sbyteorder", c->archive);
+  if (!name) return vd_status_make(VD_ERR_OUT_OF_MEMORY, "%s: out of memory", c->label);
   const vd_zip_entry *e = vd_zip_find(c->zip, name);
+  free(name);
   if (!e) return NULL;  // older writers omit it; they were little-endian only
   const char *data = (const char *)vd_zip_entry_data(c->zip, e);
   if (e->size == 6 && memcmp(data, "little", 6) == 0) return NULL;
@@ -61,22 +79,19 @@ static vd_status vd_ckpt_state_dict(vd_checkpoint *c, const vd_pickle_value **ou
   return NULL;
 }
 
-// Locates a tensor's storage in the archive and checks that the view stays inside it.
-static vd_status vd_ckpt_bind(vd_checkpoint *c, const vd_pickle_tensor_view *view, vd_weight_tensor *t) {
+// Checks that the view stays inside its storage entry e and points the tensor at its data.
+static vd_status vd_ckpt_bind_entry(vd_checkpoint *c, const vd_pickle_tensor_view *view, const char *entry_name,
+                                    const vd_zip_entry *e, vd_weight_tensor *t) {
   const vd_pickle_storage *s = &view->storage->u.storage;
-  char entry_name[600];
-  snprintf(entry_name, sizeof(entry_name), "%sdata/%s", c->archive, s->key);
-  const vd_zip_entry *e = vd_zip_find(c->zip, entry_name);
-  if (!e)
-    return vd_status_make(VD_ERR_FORMAT, "%s: tensor \"%s\": storage \"%s\" is missing from the archive", c->label,
-                          t->name, entry_name);
   size_t esize = vd_weight_dtype_size(s->dtype);
   if (s->numel > e->size / esize)
     return vd_status_make(VD_ERR_FORMAT, "%s: tensor \"%s\": storage \"%s\" announces %llu elements but holds %llu bytes",
                           c->label, t->name, entry_name, (unsigned long long)s->numel, (unsigned long long)e->size);
-  char what[400];
-  snprintf(what, sizeof(what), "%s: tensor \"%s\"", c->label, t->name);
-  VD_RETURN_IF_ERROR(vd_weight_tensor_layout(t, what));
+  char *what = vd_ckpt_format("%s: tensor \"%s\"", c->label, t->name);
+  if (!what) return vd_status_make(VD_ERR_OUT_OF_MEMORY, "%s: out of memory", c->label);
+  vd_status st = vd_weight_tensor_layout(t, what);
+  free(what);
+  VD_RETURN_IF_ERROR(st);
   if (t->numel && (view->offset > s->numel || t->span_bytes > (s->numel - view->offset) * esize)) {
     char shape[160];
     return vd_status_make(VD_ERR_FORMAT, "%s: tensor \"%s\" %s at offset %llu reaches past its storage of %llu elements",
@@ -86,6 +101,18 @@ static vd_status vd_ckpt_bind(vd_checkpoint *c, const vd_pickle_tensor_view *vie
   t->file_offset = e->data_offset + (t->numel ? view->offset * esize : 0);
   t->data = vd_zip_entry_data(c->zip, e) + (t->file_offset - e->data_offset);
   return NULL;
+}
+
+// Locates a tensor's storage ARCHIVE/data/KEY in the archive and binds the tensor to it.
+static vd_status vd_ckpt_bind(vd_checkpoint *c, const vd_pickle_tensor_view *view, vd_weight_tensor *t) {
+  char *entry_name = vd_ckpt_format("%sdata/%s", c->archive, view->storage->u.storage.key);
+  if (!entry_name) return vd_status_make(VD_ERR_OUT_OF_MEMORY, "%s: out of memory", c->label);
+  const vd_zip_entry *e = vd_zip_find(c->zip, entry_name);
+  vd_status st = e ? vd_ckpt_bind_entry(c, view, entry_name, e, t)
+                   : vd_status_make(VD_ERR_FORMAT, "%s: tensor \"%s\": storage \"%s\" is missing from the archive",
+                                    c->label, t->name, entry_name);
+  free(entry_name);
+  return st;
 }
 
 static vd_status vd_ckpt_add_tensor(vd_checkpoint *c, const vd_pickle_value *key, const vd_pickle_value *value) {
@@ -120,9 +147,11 @@ static vd_status vd_ckpt_read(vd_checkpoint *c, const uint8_t *data, size_t size
   const vd_zip_entry *pkl = NULL;
   VD_RETURN_IF_ERROR(vd_ckpt_find_pickle(c, &pkl));
   VD_RETURN_IF_ERROR(vd_ckpt_check_byteorder(c));
-  char label[600];
-  snprintf(label, sizeof(label), "%s: %s", c->label, pkl->name);
-  VD_RETURN_IF_ERROR(vd_pickle_load(vd_zip_entry_data(c->zip, pkl), (size_t)pkl->size, label, &c->pickle));
+  char *label = vd_ckpt_format("%s: %s", c->label, pkl->name);
+  if (!label) return vd_status_make(VD_ERR_OUT_OF_MEMORY, "%s: out of memory", c->label);
+  vd_status st = vd_pickle_load(vd_zip_entry_data(c->zip, pkl), (size_t)pkl->size, label, &c->pickle);
+  free(label);
+  VD_RETURN_IF_ERROR(st);
   return vd_ckpt_collect(c);
 }
 

@@ -64,6 +64,29 @@ static vd_status vd_unet_validate(const vd_unet_config *c, const char *label, co
   return NULL;
 }
 
+// The networks hand tensors to each other, so their channel counts must agree: the hint is the input image
+// itself (spec §1.5.5: hint = the same normalised image), the VAE latent is the input of the UNet and of
+// the guidance network, and eps has the latent's shape.
+static vd_status vd_ldm_channels_validate(const vd_ldm_config *c, const char *label) {
+  if (c->control.hint_channels != c->vae.in_channels)
+    return vd_status_make(VD_ERR_FORMAT, "%s: control_stage_config.params.hint_channels (%d) must equal "
+                          "first_stage_config.params.ddconfig.in_channels (%d): the hint is the input image",
+                          label, c->control.hint_channels, c->vae.in_channels);
+  if (c->unet.in_channels != c->vae.embed_dim)
+    return vd_status_make(VD_ERR_FORMAT, "%s: unet_config.params.in_channels (%d) must equal "
+                          "first_stage_config.params.embed_dim (%d): the UNet runs on the VAE latent",
+                          label, c->unet.in_channels, c->vae.embed_dim);
+  if (c->control.in_channels != c->unet.in_channels)
+    return vd_status_make(VD_ERR_FORMAT, "%s: control_stage_config.params.in_channels (%d) must equal "
+                          "unet_config.params.in_channels (%d): both networks run on the latent",
+                          label, c->control.in_channels, c->unet.in_channels);
+  if (c->unet.out_channels != c->unet.in_channels)
+    return vd_status_make(VD_ERR_FORMAT, "%s: unet_config.params.out_channels (%d) must equal "
+                          "unet_config.params.in_channels (%d): eps has the latent's shape",
+                          label, c->unet.out_channels, c->unet.in_channels);
+  return NULL;
+}
+
 vd_status vd_ldm_config_validate(const vd_ldm_config *c, const char *label) {
   const vd_diffusion_config *d = &c->diffusion;
   if (!(d->linear_start > 0 && d->linear_end > d->linear_start && d->linear_end < 1))
@@ -83,7 +106,7 @@ vd_status vd_ldm_config_validate(const vd_ldm_config *c, const char *label) {
   VD_CHECK_POSITIVE(label, "first_stage_config.params.", v->embed_dim);
   if (v->ch_mult.count < 1) return vd_status_make(VD_ERR_FORMAT, "%s: ddconfig.ch_mult is empty", label);
   for (int i = 0; i < v->ch_mult.count; ++i) VD_CHECK_POSITIVE(label, "ddconfig.", v->ch_mult.v[i]);
-  return NULL;
+  return vd_ldm_channels_validate(c, label);
 }
 
 vd_status vd_clip_text_config_validate(const vd_clip_text_config *c, const char *label) {

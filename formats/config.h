@@ -95,8 +95,9 @@ void vd_ldm_config_default(vd_ldm_config *config);
 void vd_clip_text_config_default(vd_clip_text_config *config);
 void vd_dino_config_default(vd_dino_config *config);
 
-// Range checks a network builder relies on (positive sizes, level counts, heads dividing widths).
-// label names the file in errors.
+// Range checks a network builder relies on (positive sizes, level counts, heads dividing widths), and for
+// the ldm the channel counts the networks pass between each other (hint = image, latent = UNet input,
+// eps = latent shape). label names the file in errors.
 vd_status vd_ldm_config_validate(const vd_ldm_config *config, const char *label);
 vd_status vd_clip_text_config_validate(const vd_clip_text_config *config, const char *label);
 vd_status vd_dino_config_validate(const vd_dino_config *config, const char *label);

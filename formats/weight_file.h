@@ -5,7 +5,10 @@
 //
 // One interface over every weight format: a safetensors file, a sharded safetensors set (its
 // *.safetensors.index.json), or a PyTorch zip checkpoint (.ckpt/.pth/.pt). The format is recognised
-// from the content, not the name. Tensors point into read-only mappings of the files.
+// from the content, not the name: a safetensors header first (its length, whose first byte may be any
+// value, and a JSON object), then the zip signature, then an index JSON. A shard index's weight_map must
+// list every tensor of its shards, each under the shard that stores it. Tensors point into read-only
+// mappings of the files.
 #ifndef VD_FORMATS_WEIGHT_FILE_H
 #define VD_FORMATS_WEIGHT_FILE_H
 

@@ -42,6 +42,7 @@ static double vd_now_ms(void) {
 vd_status vd_ldm_create(vd_context *ctx, const vd_ldm_config *config, const vd_clip_text_config *clip,
                         const vd_weight_file *weights, const vd_ldm_options *options, vd_ldm **out_ldm) {
   *out_ldm = NULL;
+  VD_RETURN_IF_ERROR(vd_ldm_config_validate(config, "model config"));  // the host copies below rely on it
   vd_ldm *m = calloc(1, sizeof(*m));
   if (!m) return vd_status_make(VD_ERR_OUT_OF_MEMORY, "model");
   m->ctx = ctx;
@@ -151,6 +152,16 @@ static vd_status vd_run_timed(vd_exec *e, double *ms, const char *tag) {
   return st ? st : vd_dump_after_run(e, tag);
 }
 
+// A NaN in the encoder's output is an error naming the tensor: the posterior would hide or spread it.
+static vd_status vd_check_not_nan(const char *name, const float *v, uint64_t count) {
+  for (uint64_t i = 0; i < count; ++i)
+    if (isnan(v[i]))
+      return vd_status_make(VD_ERR_INVALID_ARGUMENT, "vae-encode: output \"%s\" is NaN at element %llu of %llu (a NaN "
+                            "in the image or the first_stage_model weights)", name, (unsigned long long)i,
+                            (unsigned long long)count);
+  return NULL;
+}
+
 vd_status vd_ldm_vae_encode(vd_ldm *m, uint32_t n, uint32_t h, uint32_t w, const float *image, float *mean,
                             float *logvar) {
   if (h % 8 || w % 8) return vd_status_make(VD_ERR_INVALID_ARGUMENT, "vae-encode: image size %ux%u is not a multiple of 8", h, w);
@@ -162,6 +173,8 @@ vd_status vd_ldm_vae_encode(vd_ldm *m, uint32_t n, uint32_t h, uint32_t w, const
   VD_RETURN_IF_ERROR(vd_run_timed(e, &m->timing.vae_encode_ms, "vae-encode"));
   VD_RETURN_IF_ERROR(vd_exec_read_f32(e, "mean", mean, co));
   VD_RETURN_IF_ERROR(vd_exec_read_f32(e, "logvar", logvar, co));
+  VD_RETURN_IF_ERROR(vd_check_not_nan("logvar", logvar, co));  // before the clamp, which would turn it into -30
+  VD_RETURN_IF_ERROR(vd_check_not_nan("mean", mean, co));
   for (uint64_t i = 0; i < co; ++i) logvar[i] = fminf(fmaxf(logvar[i], -30.0f), 20.0f);  // DiagonalGaussian clamp
   return NULL;
 }

@@ -27,12 +27,14 @@ typedef struct vd_ldm_options {
 typedef struct vd_ldm vd_ldm;
 
 // weights: a combined checkpoint (safetensors or .ckpt) with the reference's key names, or NULL for
-// random weights (speed runs). clip: NULL when no text encoder is needed.
+// random weights (speed runs). clip: NULL when no text encoder is needed. config is checked with
+// vd_ldm_config_validate (the channel counts must agree).
 vd_status vd_ldm_create(vd_context *ctx, const vd_ldm_config *config, const vd_clip_text_config *clip,
                         const vd_weight_file *weights, const vd_ldm_options *options, vd_ldm **out_ldm);
 void vd_ldm_destroy(vd_ldm *ldm);
 
-// image [n, 3, h, w] -> mean, logvar [n, 4, h/8, w/8] (logvar clamped to [-30, 20] as the posterior does).
+// image [n, 3, h, w] -> mean, logvar [n, 4, h/8, w/8] (logvar clamped to [-30, 20] as the posterior does;
+// a NaN in either is an error naming it). Channels: vae.in_channels and vae.embed_dim.
 vd_status vd_ldm_vae_encode(vd_ldm *ldm, uint32_t n, uint32_t h, uint32_t w, const float *image, float *mean,
                             float *logvar);
 // z [n, 4, h, w] (the scaled latent) -> image [n, 3, 8h, 8w].

@@ -56,6 +56,17 @@ check "compressed entry is refused" grep -q "\"evil/data.pkl\" is compressed" <<
 head -c 100 "$data/golden.safetensors" >"$tmp/cut.safetensors"
 err=$("$vlmdiff" inspect "$tmp/cut.safetensors" 2>&1 >/dev/null)
 check "truncated safetensors fails" test $? -eq 1
+# safetensors files whose header length (384: bytes 80 01, 123: byte 7B '{') looks like a pickle or an index.
+for len in 384 123; do
+  python3 -c "
+import struct, sys
+h = b'{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}'.ljust($len)
+open(sys.argv[1], 'wb').write(struct.pack('<Q', len(h)) + h + struct.pack('<2f', 1.5, -2.0))" "$tmp/len$len.safetensors"
+  out=$("$vlmdiff" inspect "$tmp/len$len.safetensors" 2>&1)
+  check "inspect of a safetensors file with a $len-byte header exits 0" test $? -eq 0
+  check "header of $len bytes: recognised as safetensors" grep -q "format:  safetensors$" <<<"$out"
+  check "header of $len bytes: its tensor is listed" grep -q "F32  (2,) .* w$" <<<"$out"
+done
 "$vlmdiff" inspect >/dev/null 2>&1
 check "missing argument is a usage error" test $? -eq 2
 "$vlmdiff" convert a b --dtype bf16 >/dev/null 2>&1

@@ -82,15 +82,16 @@ static vd_graph *vdt_graph(int which, const vd_ldm_config *c, const vd_clip_text
   vd_tensor_id a = VD_NO_TENSOR, b = VD_NO_TENSOR;
   vd_status st = NULL;
   if (which == 0) {
-    int64_t s[4] = {1, 3, 128, 128};
+    int64_t s[4] = {1, c->vae.in_channels, 128, 128};
     vd_graph_scope_push(g, "first_stage_model");
     st = vd_vae_encoder_build(g, &c->vae, vd_graph_input(g, "image", VD_DTYPE_F32, 4, s), &a, &b);
     if (!st) {
-      int64_t zs[4] = {1, 4, 16, 16};
+      int64_t zs[4] = {1, c->vae.embed_dim, 16, 16};
       st = vd_vae_decoder_build(g, &c->vae, c->diffusion.scale_factor, vd_graph_input(g, "z", VD_DTYPE_F32, 4, zs), &a);
     }
   } else if (which == 1) {
-    int64_t xs[4] = {1, 4, 16, 16}, ts[1] = {1}, cs[3] = {1, 77, c->unet.context_dim}, hs[4] = {1, 3, 128, 128};
+    int64_t xs[4] = {1, c->unet.in_channels, 16, 16}, ts[1] = {1}, cs[3] = {1, 77, c->unet.context_dim};
+    int64_t hs[4] = {1, c->control.hint_channels, 128, 128};
     vd_eps_inputs in = {vd_graph_input(g, "x", VD_DTYPE_F32, 4, xs), vd_graph_input(g, "t", VD_DTYPE_F32, 1, ts),
                         vd_graph_input(g, "context", VD_DTYPE_F32, 3, cs), vd_graph_input(g, "hint", VD_DTYPE_F32, 4, hs)};
     st = vd_eps_build(g, &c->unet, &c->control, true, &in, &a);

@@ -154,10 +154,59 @@ static void test_not_checkpoints(void) {
   vdt_buf_free(&zip);
 }
 
+// Entry names longer than any fixed buffer: an archive folder of `len` bytes ("aaa...a/"), whose data.pkl
+// holds w (storage "12345", 2 floats) and v (storage "1234", 2 floats).
+static vd_status parse_long_archive(size_t len, const char *byteorder, float *out_w, float *out_v) {
+  char *arc = malloc(len + 1);
+  memset(arc, 'a', len - 1);
+  arc[len - 1] = '/';
+  arc[len] = '\0';
+  char *names[4];
+  const char *suffix[4] = {"data.pkl", "data/12345", "data/1234", "byteorder"};
+  for (int i = 0; i < 4; ++i) {
+    names[i] = malloc(len + strlen(suffix[i]) + 1);
+    snprintf(names[i], len + strlen(suffix[i]) + 1, "%s%s", arc, suffix[i]);
+  }
+  vdt_pk_tensor t[2] = {{"w", "FloatStorage", "12345", 2, 0, 1, {2}, {1}}, {"v", "FloatStorage", "1234", 2, 0, 1, {2}, {1}}};
+  vdt_buf pkl = vdt_pk_state_dict(t, 2);
+  const float w[2] = {3, 4}, v[2] = {1, 2};
+  vdt_zip_item items[4] = {{names[0], pkl.data, pkl.size, 0, 0}, {names[1], w, sizeof(w), 0, 0},
+                           {names[2], v, sizeof(v), 0, 0}, {names[3], byteorder, byteorder ? strlen(byteorder) : 0, 0, 0}};
+  vdt_buf zip = vdt_zip_build(items, byteorder ? 4 : 3, 0);
+  vd_checkpoint *c = NULL;
+  vd_status st = vd_checkpoint_parse(zip.data, zip.size, "long.ckpt", &c);
+  if (c) {
+    const vd_weight_tensor *tw = find_ckpt(c, "w"), *tv = find_ckpt(c, "v");
+    if (tw) memcpy(out_w, tw->data, sizeof(w));
+    if (tv) memcpy(out_v, tv->data, sizeof(v));
+  }
+  vd_checkpoint_destroy(c);
+  vdt_buf_free(&zip);
+  vdt_buf_free(&pkl);
+  for (int i = 0; i < 4; ++i) free(names[i]);
+  free(arc);
+  return st;
+}
+
+static void test_long_entry_names(void) {
+  // Archive folders around and far past 600 bytes; with 590, "ARCHIVE/data/12345" is 600 bytes, so a
+  // 600-byte buffer would cut it to "ARCHIVE/data/1234": the other storage.
+  const size_t lens[4] = {8, 590, 595, 5000};
+  for (int i = 0; i < 4; ++i) {
+    float w[2] = {0, 0}, v[2] = {0, 0};
+    CHECK_OK(parse_long_archive(lens[i], NULL, w, v));
+    CHECK_MSG(w[0] == 3 && w[1] == 4 && v[0] == 1 && v[1] == 2, "archive folder of %zu bytes: w = [%g, %g], v = [%g, %g]",
+              lens[i], (double)w[0], (double)w[1], (double)v[0], (double)v[1]);
+    CHECK_OK(parse_long_archive(lens[i], "little", w, v));
+    CHECK_ERR_MSG(parse_long_archive(lens[i], "big", w, v), "little-endian");
+  }
+}
+
 int main(void) {
   test_golden();
   test_golden_truncated();
   test_hostile_views();
   test_not_checkpoints();
+  test_long_entry_names();
   return vdt_finish("test_weights_ckpt");
 }

@@ -126,11 +126,57 @@ static void test_json(void) {
   CHECK_OK(vd_dino_config_read_json(path, &dino, NULL));
 }
 
+// The reference YAML with `n` (from, to) replacements applied in turn (each `from` must occur in it).
+static vd_status yaml_with(const char *const *edits, int n, vd_ldm_config *c) {
+  char *text = strdup(vdt_ldm_yaml);
+  for (int i = 0; text && i < n; ++i) {
+    const char *from = edits[2 * i], *to = edits[2 * i + 1], *at = strstr(text, from);
+    CHECK_MSG(at != NULL, "\"%s\" is not in the sample YAML", from);
+    if (!at) break;
+    size_t size = strlen(text) + strlen(to) + 1;
+    char *next = malloc(size);
+    snprintf(next, size, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
+    free(text);
+    text = next;
+  }
+  vd_status st = text ? yaml(text, c, NULL) : vd_status_make(VD_ERR_OUT_OF_MEMORY, "sample YAML");
+  free(text);
+  return st;
+}
+
+// Channel counts the networks pass between each other must agree: the hint is the input image itself
+// (spec §1.5.5, sgn.py get_input), so the guidance network's hint_channels must equal the VAE's
+// in_channels; the VAE latent is the UNet's (and the guidance network's) input and eps has its shape.
+static void test_channel_agreement(void) {
+  vd_ldm_config c;
+  const char *hint4[] = {"hint_channels: 3", "hint_channels: 4"};
+  vd_status st = yaml_with(hint4, 1, &c);
+  const char *msg = vd_status_message(st);
+  CHECK_MSG(st && strstr(msg, "cfg.yaml") && strstr(msg, "control_stage_config.params.hint_channels (4)") &&
+                strstr(msg, "ddconfig.in_channels (3)"),
+            "hint_channels 4 with in_channels 3: %s", msg);
+  vd_status_free(st);
+  const char *image1[] = {"          in_channels: 3", "          in_channels: 1"};
+  CHECK_ERR_MSG(yaml_with(image1, 1, &c), "hint_channels");
+  const char *embed8[] = {"embed_dim: 4", "embed_dim: 8"};
+  CHECK_ERR_MSG(yaml_with(embed8, 1, &c), "first_stage_config.params.embed_dim (8)");
+  const char *out8[] = {"out_channels: 4", "out_channels: 8"};
+  CHECK_ERR_MSG(yaml_with(out8, 1, &c), "unet_config.params.out_channels (8)");
+  const char *sgn8[] = {"        in_channels: 4\n        hint_channels", "        in_channels: 8\n        hint_channels"};
+  CHECK_ERR_MSG(yaml_with(sgn8, 1, &c), "control_stage_config.params.in_channels (8)");
+  // A consistent model of 4-channel images (4-channel hint, 4-channel decoder output) is fine.
+  const char *rgba[] = {"hint_channels: 3", "hint_channels: 4", "          in_channels: 3", "          in_channels: 4",
+                        "out_ch: 3", "out_ch: 4"};
+  CHECK_OK(yaml_with(rgba, 3, &c));
+  CHECK(c.control.hint_channels == 4 && c.vae.in_channels == 4 && c.vae.out_ch == 4);
+}
+
 int main(void) {
   test_reference_yaml();
   test_tiny_yaml();
   test_wrong_types();
   test_hostile_yaml();
   test_json();
+  test_channel_agreement();
   return vdt_finish("test_weights_config");
 }

@@ -134,6 +134,91 @@ static void test_weight_file_formats(void) {
   CHECK_ERR_MSG(vd_weight_file_open(vdt_write_temp("legacy.pt", legacy, 4), &f), "legacy");
 }
 
+// A safetensors file holding w = [1.5, -2] whose JSON header, padded with spaces (as the format allows),
+// is exactly header_len bytes long.
+static vdt_buf padded_safetensors(size_t header_len) {
+  const char *json = "{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}";
+  vdt_buf b = {0};
+  vdt_buf_le(&b, header_len, 8);
+  vdt_buf_str(&b, json);
+  for (size_t i = strlen(json); i < header_len; ++i) vdt_buf_u8(&b, ' ');
+  const float w[2] = {1.5f, -2.0f};
+  vdt_buf_put(&b, w, sizeof(w));
+  return b;
+}
+
+// Header lengths whose first byte looks like another format: 384 starts the file with 80 01 (a pickle
+// PROTO opcode), 123 with 7B ('{', a shard index). Both are plain safetensors files and must load.
+static void test_header_length_lookalikes(void) {
+  const size_t lens[2] = {384, 123};
+  const uint8_t first[2][2] = {{0x80, 0x01}, {0x7b, 0x00}};
+  for (int k = 0; k < 2; ++k) {
+    vdt_buf b = padded_safetensors(lens[k]);
+    CHECK(b.data[0] == first[k][0] && b.data[1] == first[k][1]);
+    char name[32];
+    snprintf(name, sizeof(name), "len%zu.safetensors", lens[k]);
+    const char *path = vdt_write_temp(name, b.data, b.size);
+    vdt_buf_free(&b);
+    vd_weight_file *f = NULL;
+    CHECK_OK(vd_weight_file_open(path, &f));
+    if (!f) continue;
+    CHECK(vd_weight_file_format(f) == VD_WEIGHT_FORMAT_SAFETENSORS && vd_weight_file_count(f) == 1);
+    const vd_weight_spec spec = {"w", 1, {2}};
+    vd_weight_store *s = NULL;
+    CHECK_OK(vd_weight_store_load(f, "", &spec, 1, VD_WEIGHT_F32, &s));
+    const vd_host_tensor *t = s ? vd_weight_store_find(s, "w") : NULL;
+    float v[2] = {0, 0};
+    if (t && t->bytes == sizeof(v)) memcpy(v, t->data, sizeof(v));
+    CHECK_MSG(v[0] == 1.5f && v[1] == -2.0f, "header length %zu: w = [%g, %g]", lens[k], (double)v[0], (double)v[1]);
+    vd_weight_store_destroy(s);
+    vd_weight_file_destroy(f);
+  }
+}
+
+// weight_map must agree with the shards: each entry names the shard that stores the tensor, and every
+// tensor of every shard is listed once.
+static void test_weight_map_mismatch(void) {
+  vdt_buf s1 = vdt_safetensors_bytes("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", 4);
+  vdt_buf s2 = vdt_safetensors_bytes("{\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", 4);
+  vdt_buf s3 = vdt_safetensors_bytes("{\"c\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
+                                     "\"d\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", 8);
+  vdt_write_temp("m1.safetensors", s1.data, s1.size);
+  vdt_write_temp("m2.safetensors", s2.data, s2.size);
+  vdt_write_temp("m3.safetensors", s3.data, s3.size);
+  vdt_buf_free(&s1);
+  vdt_buf_free(&s2);
+  vdt_buf_free(&s3);
+  vd_weight_file *f = NULL;
+  // a and b swapped: both shards are opened and hold two tensors, but each is listed under the other shard.
+  const char *swapped = "{\"weight_map\":{\"a\":\"test-tmp-m2.safetensors\",\"b\":\"test-tmp-m1.safetensors\"}}";
+  const char *path = vdt_write_temp("swapped.index.json", swapped, strlen(swapped));
+  vd_status st = vd_weight_file_open(path, &f);
+  const char *msg = vd_status_message(st);
+  CHECK_MSG(st && strstr(msg, "\"a\"") && strstr(msg, "test-tmp-m2.safetensors") && strstr(msg, "test-tmp-m1.safetensors"),
+            "swapped weight_map: %s", msg);
+  vd_status_free(st);
+  vd_weight_file_destroy(f);
+  f = NULL;
+  // d is in shard m3 but not in the map: the error names it and its shard.
+  const char *partial = "{\"weight_map\":{\"c\":\"test-tmp-m3.safetensors\"}}";
+  st = vd_weight_file_open(vdt_write_temp("partial.index.json", partial, strlen(partial)), &f);
+  msg = vd_status_message(st);
+  CHECK_MSG(st && strstr(msg, "\"d\"") && strstr(msg, "test-tmp-m3.safetensors"), "unlisted tensor: %s", msg);
+  vd_status_free(st);
+  // c listed twice (and d not at all): as many entries as tensors, yet d is not listed.
+  const char *twice = "{\"weight_map\":{\"c\":\"test-tmp-m3.safetensors\",\"c\":\"test-tmp-m3.safetensors\"}}";
+  st = vd_weight_file_open(vdt_write_temp("twice.index.json", twice, strlen(twice)), &f);
+  msg = vd_status_message(st);
+  CHECK_MSG(st && strstr(msg, "\"c\""), "duplicate weight_map key: %s", msg);
+  vd_status_free(st);
+  // The consistent map of the same shards opens.
+  const char *good = "{\"weight_map\":{\"a\":\"test-tmp-m1.safetensors\",\"d\":\"test-tmp-m3.safetensors\","
+                     "\"b\":\"test-tmp-m2.safetensors\",\"c\":\"test-tmp-m3.safetensors\"}}";
+  CHECK_OK(vd_weight_file_open(vdt_write_temp("good.index.json", good, strlen(good)), &f));
+  if (f) CHECK(vd_weight_file_count(f) == 4 && vd_weight_file_find(f, "d"));
+  vd_weight_file_destroy(f);
+}
+
 // Optional: with VLMD_REAL_CKPT (a checkpoint from tools/reference/make_random_ckpt.py) and VLMD_KEYS_TSV
 // (spec/vlmdiff-state-dict-keys.tsv) set, loads each network of the real layout in f16 and reports time.
 static int parse_tsv_row(char *line, vd_weight_spec *spec, const char *prefix) {
@@ -188,6 +273,8 @@ int main(void) {
   test_f16();
   test_report();
   test_weight_file_formats();
+  test_header_length_lookalikes();
+  test_weight_map_mismatch();
   test_real_layout();
   return vdt_finish("test_weights_store");
 }

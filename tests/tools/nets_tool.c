@@ -1,5 +1,6 @@
 // Helper for the command-line tests of `vlmdiff forward` (tests/cli_forward.sh):
-//   nets_tool weights PATH                     write the tiny model's weights (tests/nets_tiny.c)
+//   nets_tool weights PATH [LDM.yaml]          write the tiny model's weights (tests/nets_tiny.c), or those
+//                                              of another ldm config with the same generator
 //   nets_tool compare OUT GOLDEN NAME [TOL]    max-abs error / max-abs golden of tensor NAME <= TOL (1e-4)
 //   nets_tool subset IN OUT NAME...            copy the named F32/I32 tensors of IN into OUT
 #include <math.h>
@@ -7,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "formats/config_yaml.h"
 #include "formats/safetensors.h"
 #include "formats/safetensors_writer.h"
 #include "tests/nets_tiny.h"
@@ -56,11 +58,20 @@ int main(int argc, char **argv) {
     vd_ldm_config cfg;
     vd_clip_text_config clip;
     vdt_tiny_configs(&cfg, &clip);
+    if (argc >= 4) {
+      vd_ldm_config_default(&cfg);
+      vd_status st = vd_ldm_config_read_yaml(argv[3], &cfg, NULL);
+      if (st) {
+        fprintf(stderr, "weights: %s\n", vd_status_message(st));
+        vd_status_free(st);
+        return 1;
+      }
+    }
     vdt_tiny_weights(&cfg, &clip, argv[2]);
     return 0;
   }
   if (argc >= 5 && strcmp(argv[1], "compare") == 0) return compare(argv[2], argv[3], argv[4], argc > 5 ? atof(argv[5]) : 1e-4);
   if (argc >= 5 && strcmp(argv[1], "subset") == 0) return subset(argv[2], argv[3], argc - 4, argv + 4);
-  fprintf(stderr, "usage: nets_tool weights PATH | compare OUT GOLDEN NAME [TOL] | subset IN OUT NAME...\n");
+  fprintf(stderr, "usage: nets_tool weights PATH [LDM.yaml] | compare OUT GOLDEN NAME [TOL] | subset IN OUT NAME...\n");
   return 2;
 }
