@@ -34,9 +34,12 @@ log "devices"
 vlmdiff devices 2>&1 | tee "$out/devices.txt"
 vlmdiff devices --json > "$out/devices.json" 2>&1
 run_tests validated VLMD_TEST_VALIDATION=1 VLMD_DISABLE_COOPMAT=1
-for t in test_op_matmul test_op_conv test_nets test_kernels; do
-  ( cd tests && VLMD_TEST_VALIDATION=0 timeout 120 "../.devbundle/tests/$t" ) > "$out/coopmat.$t.log" 2>&1
-  log "coopmat $t rc=$? $(tail -1 "$out/coopmat.$t.log")"
+# The hardware cooperative-matrix cases are the executables' `coopmat` mode (ctest: test_op_*_coopmat).
+for t in "test_op_matmul coopmat" "test_op_conv coopmat" test_nets test_kernels; do
+  set -- $t
+  tag="$1${2:+_$2}"
+  ( cd tests && VLMD_TEST_VALIDATION=0 timeout 120 "../.devbundle/tests/$1" ${2:+"$2"} ) > "$out/coopmat.$tag.log" 2>&1
+  log "coopmat $tag rc=$? $(tail -1 "$out/coopmat.$tag.log")"
 done
 for prec in fp16 fp32; do
   log "bench --ops $prec"
