@@ -280,7 +280,7 @@ static vd_status vd_run_reconstruct(vd_forward *f) {
   float *draw = malloc(2 * nz * sizeof(float) + 8);
   if (!st && (!latent || !samples || !draw)) st = vd_status_make(VD_ERR_OUT_OF_MEMORY, "reconstruct");
   uint64_t seed = f->a.seed ? strtoull(f->a.seed, NULL, 10) : 0;
-  bool sample = !f->a.posterior || strcmp(f->a.posterior, "sample") == 0;
+  bool sample = !f->a.posterior || strcmp(f->a.posterior, "sample") == 0, progress = false;
   for (uint32_t i = 0; !st && i < n; ++i) {
     if (!has_noise) vd_gaussian(seed, 2ull * i, draw, nz);
     if (!has_pnoise && sample) vd_gaussian(seed, 2ull * i + 1, draw + nz, nz);
@@ -292,9 +292,12 @@ static vd_status vd_run_reconstruct(vd_forward *f) {
         .uncond_context = unc.f + (unc.shape[0] == 1 ? 0 : i * cstride), .ctx_len = (uint32_t)ctx.shape[1],
         .latent = latent + i * nz, .samples = samples + i * no};
     st = vd_ldm_reconstruct(f->ldm, &io);
-    if (n > 1) fprintf(stderr, "\rvlmdiff forward: reconstructed %u/%u", i + 1, n);
+    if (n > 1) {
+      fprintf(stderr, "\rvlmdiff forward: reconstructed %u/%u", i + 1, n);
+      progress = true;
+    }
   }
-  if (n > 1) fputc('\n', stderr);
+  if (progress) fputc('\n', stderr);  // ends the progress line (none when an input was refused first)
   int64_t ss[4] = {n, f->cfg.vae.out_ch, h, w};
   vd_outputs_add(&f->out, "latent", 4, zs, latent);
   vd_outputs_add(&f->out, "samples", 4, ss, samples);

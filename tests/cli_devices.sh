@@ -1,17 +1,14 @@
 #!/usr/bin/env bash
 # The command's contract: `vlmdiff devices` lists the test device (text and JSON), help exits 0, and a
-# missing loader, a missing driver or a bad --device give a one-line reason and a non-zero exit.
+# missing loader, a missing driver or a bad --device give a one-line reason and exit 1 (usage errors 2).
 set -u
 bin=${1:?usage: cli_devices.sh VLMDIFF}
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+source "$(dirname "$0")/vdtest.sh"
 expect() {  # expect DESCRIPTION EXPECTED_RC PATTERN -- command...
   local what=$1 want=$2 pattern=$3; shift 4
   local out rc
   out=$("$@" 2>&1); rc=$?
-  if [ "$want" = nonzero ]; then [ $rc -ne 0 ] || { bad "$what: exit 0"; return; }
-  else [ $rc -eq "$want" ] || { bad "$what: exit $rc, wanted $want: $out"; return; }; fi
+  [ $rc -eq "$want" ] || { bad "$what: exit $rc, wanted $want: $out"; return; }
   if [ -n "$pattern" ] && ! grep -qiE -- "$pattern" <<<"$out"; then bad "$what: output lacks /$pattern/: $out"; return; fi
   ok
 }
@@ -30,14 +27,14 @@ expect "no verb" 2 "usage" -- "$bin"
 expect "unknown verb" 2 'unknown verb "frobnicate"' -- "$bin" frobnicate
 expect "unknown option" 2 "unknown option --bogus" -- "$bin" devices --bogus
 expect "--device without value" 2 "needs a value" -- "$bin" devices --device
-expect "device index out of range" nonzero "device 9 requested but only" -- "$bin" devices --device 9
-expect "device name not found" nonzero 'no device.s name contains "nosuchgpu"' -- "$bin" devices --device nosuchgpu
-expect "no Vulkan loader" nonzero "no Vulkan loader: could not open /nonexistent/libvulkan.so.1" -- \
+expect "device index out of range" 1 "^vlmdiff devices: device 9 requested but only [0-9]+ device\(s\) exist$" -- "$bin" devices --device 9
+expect "device name not found" 1 '^vlmdiff devices: no device.s name contains "nosuchgpu"$' -- "$bin" devices --device nosuchgpu
+expect "no Vulkan loader" 1 "^vlmdiff devices: no Vulkan loader: could not open /nonexistent/libvulkan.so.1" -- \
   env VLMD_VULKAN_LIBRARY=/nonexistent/libvulkan.so.1 "$bin" devices
-expect "no Vulkan driver" nonzero "no Vulkan driver|no Vulkan device" -- \
+# (a loader without a driver fails instance creation; one that creates it anyway finds no device)
+expect "no Vulkan driver" 1 "^vlmdiff devices: no Vulkan (driver is installed or usable|device)" -- \
   env VK_DRIVER_FILES=/nonexistent/icd.json VK_ICD_FILENAMES=/nonexistent/icd.json "$bin" devices
 # one line on stderr for a failure
 lines=$(env VLMD_VULKAN_LIBRARY=/nonexistent/libvulkan.so.1 "$bin" devices 2>&1 >/dev/null | wc -l)
 [ "$lines" -eq 1 ] && ok || bad "failure prints $lines lines on stderr, wanted 1"
-echo "cli_devices: $pass passed, $fail failed"
-[ $fail -eq 0 ]
+vdt_finish cli_devices

@@ -6,9 +6,7 @@ set -u
 bin=${1:?usage: cli_forward.sh VLMDIFF NETS_TOOL}
 tool=${2:?usage: cli_forward.sh VLMDIFF NETS_TOOL}
 data=$(cd "$(dirname "$0")/data/nets" && pwd)
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+source "$(dirname "$0")/vdtest.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 "$tool" weights "$tmp/tiny.safetensors" || { echo "cannot make the tiny weights"; exit 1; }
@@ -50,20 +48,25 @@ grep -q "first_stage_model.encoder.down.1.block.0.conv2" <<<"$dump" && grep -q "
 # Errors name the tensor, exit non-zero, leave no output.
 "$tool" subset "$data/eps.safetensors" "$tmp/no_hint.st" x t context >/dev/null
 out=$(fwd --net eps --inputs "$tmp/no_hint.st" --out "$tmp/e1.st" 2>&1); rc=$?
-[ $rc -ne 0 ] && grep -q 'input tensor "hint" is missing' <<<"$out" && [ ! -e "$tmp/e1.st" ] && ok || bad "missing hint: rc=$rc $out"
+[ $rc -eq 1 ] && grep -q 'input tensor "hint" is missing' <<<"$out" && [ ! -e "$tmp/e1.st" ] && ok || bad "missing hint: rc=$rc $out"
 out=$(fwd --net vae-decode --inputs "$data/eps.safetensors" --out "$tmp/e2.st" 2>&1); rc=$?
-[ $rc -ne 0 ] && grep -q 'input tensor "z" is missing' <<<"$out" && ok || bad "missing z: $out"
+[ $rc -eq 1 ] && grep -q 'input tensor "z" is missing' <<<"$out" && ok || bad "missing z: rc=$rc $out"
 out=$(fwd --net vae-encode --inputs "$data/eps.safetensors" --out "$tmp/e3.st" 2>&1); rc=$?
-[ $rc -ne 0 ] && grep -q '"image" is missing' <<<"$out" && ok || bad "missing image: $out"
-"$tool" subset "$data/vae_decode.safetensors" "$tmp/img_as_x.st" image >/dev/null
+[ $rc -eq 1 ] && grep -q 'input tensor "image" is missing' <<<"$out" && ok || bad "missing image: rc=$rc $out"
+# reconstruct of vae_encode's 64x96 image: the size is refused before anything else.
 out=$(fwd --net reconstruct --inputs "$data/vae_encode.safetensors" --out "$tmp/e4.st" 2>&1); rc=$?
-[ $rc -ne 0 ] && grep -q 'multiples of 64\|uncond_context\|context' <<<"$out" && [ ! -e "$tmp/e4.st" ] && ok || bad "reconstruct bad input: $out"
+[ $rc -eq 1 ] && [ "$out" = "vlmdiff forward: input image: height and width must be multiples of 64" ] && [ ! -e "$tmp/e4.st" ] \
+  && ok || bad "reconstruct of a 64x96 image: rc=$rc $out"
+# reconstruct without a context and without --clip-config to compute the empty caption's.
+"$tool" subset "$data/reconstruct.safetensors" "$tmp/no_context.st" image noise posterior_noise uncond_context >/dev/null
+out=$(fwd --net reconstruct --inputs "$tmp/no_context.st" --out "$tmp/e6.st" 2>&1); rc=$?
+[ $rc -eq 1 ] && grep -qx "vlmdiff forward: input context is absent: give it, or --clip-config .*" <<<"$out" && [ ! -e "$tmp/e6.st" ] \
+  && ok || bad "reconstruct without context: rc=$rc $out"
 out=$(fwd --net bogus --inputs x --out y 2>&1); rc=$?
 [ $rc -eq 2 ] && grep -q -- "--net takes" <<<"$out" && ok || bad "bad --net: rc=$rc $out"
 out=$(fwd --net eps --inputs "$data/eps.safetensors" 2>&1); rc=$?
 [ $rc -eq 2 ] && ok || bad "missing --out: rc=$rc"
 out=$("$bin" forward --net eps --config "$data/tiny.yaml" --weights /nonexistent.ckpt --inputs "$data/eps.safetensors" --out "$tmp/e5.st" 2>&1); rc=$?
 [ $rc -eq 1 ] && grep -q "nonexistent.ckpt" <<<"$out" && ok || bad "missing weights file: $out"
-"$bin" forward --help | grep -q "usage: vlmdiff forward" && ok || bad "help"
-echo "cli_forward: $pass passed, $fail failed"
-[ $fail -eq 0 ]
+"$bin" forward --help | grep -q "^usage: vlmdiff forward" && ok || bad "help"
+vdt_finish cli_forward

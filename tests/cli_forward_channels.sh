@@ -6,9 +6,7 @@ set -u
 bin=${1:?usage: cli_forward_channels.sh VLMDIFF NETS_TOOL}
 tool=${2:?usage: cli_forward_channels.sh VLMDIFF NETS_TOOL}
 data=$(cd "$(dirname "$0")/data/nets" && pwd)
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+source "$(dirname "$0")/vdtest.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -71,5 +69,4 @@ err=$("$bin" forward --net reconstruct --config "$tmp/hint4.yaml" --weights "$tm
 [ $rc -eq 1 ] && grep -q "hint_channels (4)" <<<"$err" && grep -q "in_channels (3)" <<<"$err" \
   && [ ! -e "$tmp/bad.safetensors" ] && ok || bad "hint_channels 4 with 3-channel images: rc=$rc $err"
 
-echo "cli_forward_channels: $pass passed, $fail failed"
-[ $fail -eq 0 ]
+vdt_finish cli_forward_channels

@@ -5,12 +5,11 @@ vlmdiff=${1:?usage: cli_weights.sh PATH_TO_VLMDIFF}
 data="$(cd "$(dirname "$0")" && pwd)/data/weights"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-fails=0
-pass=0
+source "$(dirname "$0")/vdtest.sh"
 check() {  # check DESCRIPTION COMMAND...
   local what=$1
   shift
-  if "$@"; then pass=$((pass + 1)); else echo "FAILED: $what"; fails=$((fails + 1)); fi
+  if "$@"; then ok; else bad "$what"; fi
 }
 
 out=$("$vlmdiff" inspect "$data/golden.ckpt")
@@ -21,7 +20,7 @@ check "inspect lists a shape" grep -q "F32  (4, 3, 3, 3) .*model.conv.weight" <<
 check "inspect flags non-contiguous" grep -q "model.proj.weight_t  (non-contiguous)" <<<"$out"
 json=$("$vlmdiff" inspect --json "$data/golden.safetensors")
 check "inspect --json" grep -q '"tensor_count":	9' <<<"$json"
-check "inspect --help" bash -c "\"$vlmdiff\" inspect --help >/dev/null"
+check "inspect --help" bash -c "\"$vlmdiff\" inspect --help | grep -q '^usage: vlmdiff inspect FILE'"
 
 "$vlmdiff" convert "$data/golden.ckpt" "$tmp/all.safetensors" --dtype f16 >/dev/null
 check "convert exits 0" test $? -eq 0
@@ -33,7 +32,7 @@ check "converted ints keep I64" grep -q "I64  (1, 7) .*cond.position_ids" <<<"$o
 out=$("$vlmdiff" inspect "$tmp/cond.safetensors")
 check "convert --prefix strips the prefix" grep -q "tensors: 1" <<<"$out"
 check "convert --prefix keeps the key" grep -q " position_ids$" <<<"$out"
-check "convert --help" bash -c "\"$vlmdiff\" convert --help >/dev/null"
+check "convert --help" bash -c "\"$vlmdiff\" convert --help | grep -q '^usage: vlmdiff convert IN OUT'"
 
 err=$("$vlmdiff" convert "$data/golden.ckpt" "$tmp/none.safetensors" --prefix nope. 2>&1 >/dev/null)
 check "convert with an empty selection fails" test $? -eq 1
@@ -56,6 +55,7 @@ check "compressed entry is refused" grep -q "\"evil/data.pkl\" is compressed" <<
 head -c 100 "$data/golden.safetensors" >"$tmp/cut.safetensors"
 err=$("$vlmdiff" inspect "$tmp/cut.safetensors" 2>&1 >/dev/null)
 check "truncated safetensors fails" test $? -eq 1
+check "truncation is named" grep -q "^vlmdiff inspect: .*cut.safetensors: header of [0-9]* bytes runs past the end of the 100-byte file$" <<<"$err"
 # safetensors files whose header length (384: bytes 80 01, 123: byte 7B '{') looks like a pickle or an index.
 for len in 384 123; do
   python3 -c "
@@ -67,10 +67,11 @@ open(sys.argv[1], 'wb').write(struct.pack('<Q', len(h)) + h + struct.pack('<2f',
   check "header of $len bytes: recognised as safetensors" grep -q "format:  safetensors$" <<<"$out"
   check "header of $len bytes: its tensor is listed" grep -q "F32  (2,) .* w$" <<<"$out"
 done
-"$vlmdiff" inspect >/dev/null 2>&1
+err=$("$vlmdiff" inspect 2>&1 >/dev/null)
 check "missing argument is a usage error" test $? -eq 2
-"$vlmdiff" convert a b --dtype bf16 >/dev/null 2>&1
+check "missing argument is named" grep -q "^vlmdiff inspect: missing FILE" <<<"$err"
+err=$("$vlmdiff" convert a b --dtype bf16 2>&1 >/dev/null)
 check "bad --dtype is a usage error" test $? -eq 2
+check "bad --dtype is named" grep -q '^vlmdiff convert: --dtype must be f32 or f16, not "bf16"$' <<<"$err"
 
-echo "cli_weights: $pass passed, $fails failed"
-test $fails -eq 0
+vdt_finish cli_weights

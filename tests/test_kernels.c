@@ -215,10 +215,7 @@ int main(void) {
   CHECK(ctx->policy.subgroup_arith || getenv("VLMD_DISABLE_SUBGROUP"));
   for (int p = 0; p < 2; ++p) {
     vd_precision prec = (vd_precision)p;
-    if (prec == VD_PRECISION_F16 && !ctx->policy.fp16_storage) {
-      printf("fp16 storage unavailable on this device: fp16 variants not run\n");
-      continue;
-    }
+    if (!vdt_has_precision(ctx, prec, "foundation kernels")) continue;
     test_elementwise(ctx, prec);
     test_reductions(ctx, prec);
   }

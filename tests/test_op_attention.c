@@ -12,10 +12,9 @@
 
 #define GOLDENS VLMD_SOURCE_DIR "/tests/data/goldens/norm_attn.safetensors"
 
-// Compares a downloaded fp32 result with a golden tensor (PyTorch fp32: bound 1e-4).
+// Compares a downloaded fp32 result with a golden tensor (PyTorch fp32: max rel bound 1e-4).
 static void golden_compare(const vdt_goldens *g, const char *name, const float *got, size_t n) {
-  double err = vdt_golden_err(g, name, got, n);
-  CHECK_MSG(err <= 1e-4, "golden %s: rel err %g > 1e-4", name, err);
+  CHECK_GOLDEN(vdt_op_bounds(VD_PRECISION_F32, 1e-4), g, name, got, n, NULL);
 }
 
 
@@ -56,10 +55,10 @@ static void run_case(const vdt_env *env, vd_precision prec, vdt_rng *rng, const 
   CHECK_OK(vd_op_attention(&oe, &p, (vd_view){bq, 0}, (vd_view){bk, 0}, (vd_view){bv, 0}, (vd_view){bo, 0}));
   vdt_submit(env);
   float *got = vdt_download(env, prec, bo, nq);
-  double err = vdt_rel_err(got, want, nq), tol = vdt_tol(prec, c->lk > 256);
-  CHECK_MSG(err <= tol, "attention %s B=%u Lq=%u Lk=%u H=%u KVH=%u D=%u causal=%d offset=%u fused=%d [%s]: rel err %g > %g",
-            vd_precision_name(prec), c->b, c->lq, c->lk, c->h, c->kvh, c->d, c->causal, c->offset, c->fused,
-            vd_attention_variant(&oe, &p), err, tol);
+  CHECK_CLOSE(vdt_op_bounds(prec, vdt_tol(prec, c->lk > 256)), got, want, nq,
+              "attention %s B=%u Lq=%u Lk=%u H=%u KVH=%u D=%u causal=%d offset=%u fused=%d [%s]",
+              vd_precision_name(prec), c->b, c->lq, c->lk, c->h, c->kvh, c->d, c->causal, c->offset, c->fused,
+              vd_attention_variant(&oe, &p));
   free(got), free(want);
   if (c->fused) {
     free(qkv);
@@ -144,7 +143,7 @@ int main(void) {
   test_goldens(&env);
   for (int pr = 0; pr < 2; ++pr) {
     vd_precision prec = (vd_precision)pr;
-    if (prec == VD_PRECISION_F16 && !env.ctx->policy.fp16_storage) continue;
+    if (!vdt_has_precision(env.ctx, prec, "attention sweep")) continue;
     vdt_rng rng = {0xa77e5ull + pr};
     for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); ++i) run_case(&env, prec, &rng, &cases[i]);
   }

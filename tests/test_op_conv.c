@@ -2,7 +2,9 @@
 // 3x1 and patch embeddings (8x8 / 14x14, stride = kernel), strides 1 and 2, symmetric and the VAE's
 // asymmetric (0, 1, 0, 1) padding, bias and fused residual (also in place), odd sizes (Cin 3, Cout 7,
 // H = W = 1, 5, 33), batch 1 and 2, every portable tile, real-network shapes scaled for lavapipe, fp32
-// and fp16 storage; split-K (forced slice counts, the automatic rule, the pure policy).
+// and fp16 storage; split-K (forced slice counts, the automatic rule, the pure policy); the cooperative-matrix
+// kernel's emulated twin. The device's cooperative-matrix kernel is the separate ctest test
+// test_op_conv_coopmat (label needs-coopmat).
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -63,7 +65,9 @@ static float *cv_gpu(const vdt_env *env, vd_precision prec, const vd_conv2d_para
   return y;
 }
 
-static double cv_run(const vdt_env *env, vd_precision prec, const cv_case *c, vdt_rng *rng) {
+// Runs one case on random inputs and checks it against the reference within b; `what` names it.
+static void cv_run(const vdt_env *env, vd_precision prec, const cv_case *c, vdt_rng *rng, vdt_bounds b,
+                   const char *what) {
   vd_conv2d_params p = cv_params(c);
   ref_conv2d_shape s = cv_shape(c);
   size_t nx = (size_t)c->n * c->cin * c->h * c->w, nw = (size_t)c->cout * c->cin * c->kh * c->kw;
@@ -73,9 +77,8 @@ static double cv_run(const vdt_env *env, vd_precision prec, const cv_case *c, vd
   float *got = cv_gpu(env, prec, &p, x, w, c->bias ? bias : NULL, c->res ? res : NULL, c->in_place);
   double *want = malloc(ny * sizeof(double));
   ref_conv2d(&s, x, w, c->bias ? bias : NULL, c->res ? res : NULL, want);
-  double err = vdt_rel_err(got, want, ny);
+  vdt_check_close(__FILE__, __LINE__, b, got, want, ny, what);
   free(x), free(w), free(bias), free(res), free(got), free(want);
-  return err;
 }
 
 #define SYM(p) p, p, p, p
@@ -100,17 +103,23 @@ static const cv_case cases[] = {
     {1, 4, 16, 16, 32, 3, 3, 1, 1, SYM(1), true, false, false, 0, 0, 0},   // conv_in (latent 4 channels)
 };
 
-// tol_override > 0: that bound (coopmat), else the precision's.
-static void test_sweep(const vdt_env *env, vd_precision prec, vd_gemm_variant variant, double tol_override) {
+// The bounds of a case: the precision's; with fp16 operands (coopmat) the fp16 max-rel bound at every storage
+// precision, and in fp32 storage the mixed-precision element bounds (fp16 rounds the fp32 data inside).
+static vdt_bounds cv_bounds(vd_precision prec, bool fp16_operands, const cv_case *c) {
+  if (fp16_operands) return prec == VD_PRECISION_F32 ? vdt_mixed_bounds(1e-2) : vdt_op_bounds(prec, 1e-2);
+  return vdt_op_bounds(prec, vdt_tol(prec, c->cin * c->kh * c->kw > 256));
+}
+
+static void test_sweep(const vdt_env *env, vd_precision prec, vd_gemm_variant variant, bool fp16_operands) {
   vdt_rng rng = {0x5eedull + prec};
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
     cv_case cc = cases[i];
     cc.variant = variant;
     const cv_case *c = &cc;
-    double err = cv_run(env, prec, c, &rng);
-    double tol = tol_override > 0 ? tol_override : vdt_tol(prec, c->cin * c->kh * c->kw > 256);
-    CHECK_MSG(err <= tol, "%s case %zu (n%u %u->%u %ux%u at %ux%u s%u): rel err %.3g > %.1g",
-              vd_precision_name(prec), i, c->n, c->cin, c->cout, c->kh, c->kw, c->h, c->w, c->sh, err, tol);
+    char what[128];
+    snprintf(what, sizeof what, "%s %s case %zu (n%u %u->%u %ux%u at %ux%u s%u)", vd_precision_name(prec),
+             vdt_gemm_variant_name(variant), i, c->n, c->cin, c->cout, c->kh, c->kw, c->h, c->w, c->sh);
+    cv_run(env, prec, c, &rng, cv_bounds(prec, fp16_operands, c), what);
   }
 }
 
@@ -125,7 +134,7 @@ static const cv_case split_cases[] = {
     {1, 96, 3, 3, 20, 1, 1, 1, 1, SYM(0), true, false, false, 0, 0, 6},   // 1x1, K 96 (6 K-steps)
 };
 
-static void test_split(const vdt_env *env, vd_precision prec, vd_gemm_variant variant, double tol_override) {
+static void test_split(const vdt_env *env, vd_precision prec, vd_gemm_variant variant, bool fp16_operands) {
   vdt_rng rng = {0x5b11ull + prec};
   vd_op_env op = vdt_op_env(env, prec);
   for (size_t i = 0; i < sizeof split_cases / sizeof split_cases[0]; ++i)
@@ -136,35 +145,28 @@ static void test_split(const vdt_env *env, vd_precision prec, vd_gemm_variant va
       vd_conv2d_params p = cv_params(&c);
       uint32_t slices = vd_op_conv2d_split_slices(&op, &p);
       CHECK_MSG(off ? slices == 1 : slices > 1, "split case %zu: %u slices", i, slices);
-      double err = cv_run(env, prec, &c, &rng);
-      double tol = tol_override > 0 ? tol_override : vdt_tol(prec, c.cin * c.kh * c.kw > 256);
-      CHECK_MSG(err <= tol, "%s %s split case %zu (%u slices, n%u %u->%u %ux%u): rel err %.3g > %.1g",
-                vd_precision_name(prec), vd_op_conv2d_variant(&op, &p), i, slices, c.n, c.cin, c.cout, c.kh,
-                c.kw, err, tol);
+      char what[128];
+      snprintf(what, sizeof what, "%s %s split case %zu (%u slices, n%u %u->%u %ux%u)", vd_precision_name(prec),
+               vd_op_conv2d_variant(&op, &p), i, slices, c.n, c.cin, c.cout, c.kh, c.kw);
+      cv_run(env, prec, &c, &rng, cv_bounds(prec, fp16_operands, &c), what);
     }
 }
 
-// The cooperative-matrix conv where the device has it (an H200, not lavapipe), and everywhere its
-// emulated twin (same tiling, matrix operations in shared memory): fp16 operands, so the fp16 bound
-// applies to both storage precisions.
-static void test_coopmat(const vdt_env *env) {
+// The cooperative-matrix conv: the device's (hardware, test_op_conv_coopmat: an H200, never lavapipe) or
+// its emulated twin (same tiling, matrix operations in shared memory; runs everywhere the shader is
+// built). fp16 operands, so the fp16 bounds apply to both storage precisions.
+static void test_coopmat(const vdt_env *env, bool hardware) {
   for (int pi = 0; pi < 2; ++pi) {
     vd_precision prec = pi ? VD_PRECISION_F16 : VD_PRECISION_F32;
     vd_op_env op = vdt_op_env(env, prec);
-    for (int emu = 0; emu < 2; ++emu) {
-      vd_gemm_variant v = emu ? VD_GEMM_VARIANT_COOPMAT_EMULATED : VD_GEMM_VARIANT_COOPMAT;
-      const char *shader = vd_gemm_coopmat_shader("conv2d", emu);
-      if (!vd_gemm_coopmat_available(&op, shader)) {
-        printf("coopmat conv2d %s (%s): skipped, not available on this device/build\n", shader,
-               vd_precision_name(prec));
-        continue;
-      }
-      vd_conv2d_params big = vd_conv2d_params_make(2, 320, 32, 32, 320, 3, 1, 1);
-      big.variant = v;
-      printf("coopmat conv2d %s (%s): %s\n", shader, vd_precision_name(prec), vd_op_conv2d_variant(&op, &big));
-      test_sweep(env, prec, v, 1e-2);
-      test_split(env, prec, v, 1e-2);
-    }
+    vd_gemm_variant v = hardware ? VD_GEMM_VARIANT_COOPMAT : VD_GEMM_VARIANT_COOPMAT_EMULATED;
+    const char *shader = vd_gemm_coopmat_shader("conv2d", !hardware);
+    if (!vdt_coopmat_or_skip(env, prec, shader)) continue;
+    vd_conv2d_params big = vd_conv2d_params_make(2, 320, 32, 32, 320, 3, 1, 1);
+    big.variant = v;
+    printf("coopmat conv2d %s (%s): %s\n", shader, vd_precision_name(prec), vd_op_conv2d_variant(&op, &big));
+    test_sweep(env, prec, v, true);
+    test_split(env, prec, v, true);
   }
 }
 
@@ -188,9 +190,9 @@ static void test_tiles(const vdt_env *env, vd_precision prec) {
   for (int t = VD_GEMM_TILE_AUTO + 1; t < VD_GEMM_TILE_COUNT; ++t) {
     cv_case c = {2, 5, 17, 19, 21, 3, 3, 2, 1, 0, 1, 1, 1, true, true, false, (vd_gemm_tile_id)t,
                  VD_GEMM_VARIANT_PORTABLE, 0};
-    double err = cv_run(env, prec, &c, &rng);
-    CHECK_MSG(err <= vdt_tol(prec, 0), "%s tile %s: rel err %.3g", vd_precision_name(prec),
-              vd_gemm_tile_get((vd_gemm_tile_id)t)->name, err);
+    char what[96];
+    snprintf(what, sizeof what, "%s tile %s", vd_precision_name(prec), vd_gemm_tile_get((vd_gemm_tile_id)t)->name);
+    cv_run(env, prec, &c, &rng, vdt_op_bounds(prec, vdt_tol(prec, 0)), what);
   }
 }
 
@@ -224,8 +226,9 @@ static void golden_case(const vdt_env *env, vd_precision prec, const vdt_goldens
   float *got = cv_gpu(env, prec, &p, x, w, b, NULL, false);
   double *want = malloc(ny * sizeof(double));
   for (size_t i = 0; i < ny; ++i) want[i] = y[i];
-  double err = vdt_rel_err(got, want, ny);
-  CHECK_MSG(err <= vdt_tol(prec, 0), "golden %s (%s): rel err %.3g", tag, vd_precision_name(prec), err);
+  // fp16 stores the golden's fp32 data rounded: the mixed-precision element bounds
+  vdt_bounds bounds = prec == VD_PRECISION_F16 ? vdt_mixed_bounds(vdt_tol(prec, 0)) : vdt_op_bounds(prec, vdt_tol(prec, 0));
+  CHECK_CLOSE(bounds, got, want, ny, "golden %s (%s)", tag, vd_precision_name(prec));
   free(got), free(want);
 }
 
@@ -266,12 +269,19 @@ static void test_errors(const vdt_env *env) {
   CHECK(vd_op_conv2d_flops(&d) == 2ull * 128 * 128 * 128 * 128 * 9);
 }
 
-int main(void) {
+// The portable kernels, the emulated coopmat twin, goldens, policy and errors; `coopmat` as the argument:
+// only the device's cooperative-matrix kernel (the ctest test test_op_conv_coopmat, label needs-coopmat).
+int main(int argc, char **argv) {
   vdt_env env = vdt_env_create();
+  if (argc > 1 && strcmp(argv[1], "coopmat") == 0) {
+    test_coopmat(&env, true);
+    CHECK(vdt_env_destroy(&env) == 0);
+    return vdt_finish("test_op_conv coopmat");
+  }
   for (int pi = 0; pi < 2; ++pi) {
     vd_precision prec = pi ? VD_PRECISION_F16 : VD_PRECISION_F32;
-    test_sweep(&env, prec, VD_GEMM_VARIANT_PORTABLE, 0);
-    test_split(&env, prec, VD_GEMM_VARIANT_PORTABLE, 0);
+    test_sweep(&env, prec, VD_GEMM_VARIANT_PORTABLE, false);
+    test_split(&env, prec, VD_GEMM_VARIANT_PORTABLE, false);
     test_tiles(&env, prec);
     test_goldens(&env, prec);
   }
@@ -279,7 +289,7 @@ int main(void) {
   vd_conv2d_params big = vd_conv2d_params_make(2, 320, 32, 32, 320, 3, 1, 1);
   printf("conv 3x3 320->320 at 32x32 variant: %s\n", vd_op_conv2d_variant(&op, &big));
   test_split_policy();
-  test_coopmat(&env);
+  test_coopmat(&env, false);
   test_errors(&env);
   CHECK(vdt_env_destroy(&env) == 0);
   return vdt_finish("test_op_conv");

@@ -12,8 +12,7 @@
 static void check_result(const vdt_env *env, vd_precision prec, const vd_buffer *yb, const double *want, size_t n,
                          const char *what) {
   float *got = vdt_download(env, prec, yb, n);
-  double e = vdt_rel_err(got, want, n), tol = vdt_tol(prec, 0);
-  CHECK_MSG(e <= tol, "%s %s: rel err %g > %g", what, vd_precision_name(prec), e, tol);
+  CHECK_CLOSE(vdt_op_bounds(prec, vdt_tol(prec, 0)), got, want, n, "%s %s", what, vd_precision_name(prec));
   free(got);
 }
 
@@ -188,10 +187,7 @@ int main(void) {
   test_erf_accuracy(&env);
   for (int p = 0; p < 2; ++p) {
     vd_precision prec = (vd_precision)p;
-    if (prec == VD_PRECISION_F16 && !env.ctx->policy.fp16_storage) {
-      printf("fp16 storage unavailable: fp16 variants not run\n");
-      continue;
-    }
+    if (!vdt_has_precision(env.ctx, prec, "elementwise ops")) continue;
     test_activations(&env, prec, &rng);
     test_gates(&env, prec, &rng);
     test_binary(&env, prec, &rng);

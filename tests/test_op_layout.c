@@ -13,8 +13,7 @@
 static void check_out(const vdt_env *env, vd_precision prec, const vd_buffer *yb, const double *want, size_t n,
                       double tol, const char *what) {
   float *got = vdt_download(env, prec, yb, n);
-  double e = vdt_rel_err(got, want, n);
-  CHECK_MSG(e <= tol, "%s %s: rel err %g > %g", what, vd_precision_name(prec), e, tol);
+  CHECK_CLOSE(vdt_op_bounds(prec, tol), got, want, n, "%s %s", what, vd_precision_name(prec));
   free(got);
 }
 
@@ -261,10 +260,7 @@ int main(void) {
   vdt_rng rng = {0x1a7047ULL};
   for (int p = 0; p < 2; ++p) {
     vd_precision prec = (vd_precision)p;
-    if (prec == VD_PRECISION_F16 && !env.ctx->policy.fp16_storage) {
-      printf("fp16 storage unavailable: fp16 variants not run\n");
-      continue;
-    }
+    if (!vdt_has_precision(env.ctx, prec, "layout ops")) continue;
     test_concat(&env, prec, &rng);
     test_slice(&env, prec, &rng);
     test_permute(&env, prec, &rng);

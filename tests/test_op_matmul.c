@@ -1,11 +1,13 @@
 // vd_op_matmul against the double-precision CPU reference: transposed-B (linear weights [out, in]) and
 // plain [K, N] B, batched with per-batch and broadcast weights, bias and fused residual (also in place),
 // row pitches, every portable tile, odd sizes and real-network shapes scaled for lavapipe, fp32 and
-// fp16 storage, split-K (forced, automatic, the pure rule). The cooperative-matrix kernel runs where the device has it (not on lavapipe).
+// fp16 storage, split-K (forced, automatic, the pure rule), and the cooperative-matrix kernel's emulated twin.
+// The device's cooperative-matrix kernel is the separate ctest test test_op_matmul_coopmat (needs-coopmat).
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "graph/op_matmul.h"
 #include "runtime/context.h"
@@ -47,18 +49,18 @@ static void mm_compact(const float *dev, float *out, const vd_matmul_params *p) 
         out[((uint64_t)b * p->m + i) * p->n + j] = dev[b * p->stride_c + (uint64_t)i * p->ldc + j];
 }
 
-// Runs one case; returns the relative error against the reference.
-static double mm_run(const vdt_env *env, vd_precision prec, const mm_case *c, vd_gemm_variant variant,
-                     vdt_rng *rng) {
+// Runs one case on random inputs and checks it against the reference within b; `what` names it.
+static void mm_run(const vdt_env *env, vd_precision prec, const mm_case *c, vd_gemm_variant variant, vdt_rng *rng,
+                   vdt_bounds b, const char *what) {
   vd_matmul_params p = mm_params(c);
   p.variant = variant;
   bool nk = c->layout == VD_MATMUL_B_NK;
   size_t na = vd_gemm_span(p.batch, p.stride_a, p.m, p.lda, p.k);
   size_t nb = vd_gemm_span(p.batch, p.stride_b, nk ? p.n : p.k, p.ldb, nk ? p.k : p.n);
   size_t nc = vd_gemm_span(p.batch, p.stride_c, p.m, p.ldc, p.n);
-  float *a = vdt_random(rng, na, -1, 1, prec), *b = vdt_random(rng, nb, -1, 1, prec);
+  float *a = vdt_random(rng, na, -1, 1, prec), *bm = vdt_random(rng, nb, -1, 1, prec);
   float *bias = vdt_random(rng, c->n, -1, 1, prec), *res = vdt_random(rng, nc, -1, 1, prec);
-  vd_buffer *da = vdt_upload(env, prec, a, na), *db = vdt_upload(env, prec, b, nb);
+  vd_buffer *da = vdt_upload(env, prec, a, na), *db = vdt_upload(env, prec, bm, nb);
   vd_buffer *dbias = vdt_upload(env, prec, bias, c->n);
   vd_buffer *dres = vdt_upload(env, prec, res, nc);
   vd_buffer *dc = c->in_place ? vdt_upload(env, prec, res, nc) : vdt_poisoned(env, prec, nc);
@@ -77,15 +79,14 @@ static double mm_run(const vdt_env *env, vd_precision prec, const mm_case *c, vd
   float *got = malloc(nout * sizeof(float));
   double *want = malloc(nout * sizeof(double));
   mm_compact(dev, got, &p);
-  ref_matmul(a, b, c->bias ? bias : NULL, c->res ? res : NULL, want, p.batch, p.m, p.n, p.k, nk, p.lda, p.ldb,
+  ref_matmul(a, bm, c->bias ? bias : NULL, c->res ? res : NULL, want, p.batch, p.m, p.n, p.k, nk, p.lda, p.ldb,
              p.ldc, p.stride_a, p.stride_b, p.stride_c);
-  double err = vdt_rel_err(got, want, nout);
-  free(a), free(b), free(bias), free(res), free(dev), free(got), free(want);
+  vdt_check_close(__FILE__, __LINE__, b, got, want, nout, what);
+  free(a), free(bm), free(bias), free(res), free(dev), free(got), free(want);
   vd_context *ctx = env->ctx;
   vd_buffer_destroy(ctx, da), vd_buffer_destroy(ctx, db), vd_buffer_destroy(ctx, dbias);
   vd_buffer_destroy(ctx, dres), vd_buffer_destroy(ctx, dc);
   if (ds) vd_buffer_destroy(ctx, ds);
-  return err;
 }
 
 static const mm_case cases[] = {
@@ -107,15 +108,21 @@ static const mm_case cases[] = {
     {2, 48, 64, 96, VD_MATMUL_B_NK, false, true, true, true, 0, 0, 0},        // broadcast weights, in-place residual
 };
 
-static void test_sweep(const vdt_env *env, vd_precision prec, vd_gemm_variant variant, double tol_f16) {
+// The bounds of a case: the precision's; with fp16 operands (coopmat) the fp16 max-rel bound at every storage
+// precision, and in fp32 storage the mixed-precision element bounds (fp16 rounds the fp32 data inside).
+static vdt_bounds mm_bounds(vd_precision prec, bool fp16_operands, const mm_case *c) {
+  if (fp16_operands) return prec == VD_PRECISION_F32 ? vdt_mixed_bounds(1e-2) : vdt_op_bounds(prec, 1e-2);
+  return vdt_op_bounds(prec, vdt_tol(prec, c->k > 256));
+}
+
+static void test_sweep(const vdt_env *env, vd_precision prec, vd_gemm_variant variant, bool fp16_operands) {
   vdt_rng rng = {0x1234567ull + prec};
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
     const mm_case *c = &cases[i];
-    double err = mm_run(env, prec, c, variant, &rng);
-    double tol = tol_f16 > 0 ? tol_f16 : vdt_tol(prec, c->k > 256);
-    CHECK_MSG(err <= tol, "%s %s case %zu (b%u %ux%ux%u %s): rel err %.3g > %.1g", vd_precision_name(prec),
-              variant == VD_GEMM_VARIANT_PORTABLE ? "portable" : "coopmat", i, c->batch, c->m, c->n, c->k,
-              c->layout == VD_MATMUL_B_NK ? "NK" : "KN", err, tol);
+    char what[128];
+    snprintf(what, sizeof what, "%s %s case %zu (b%u %ux%ux%u %s)", vd_precision_name(prec), vdt_gemm_variant_name(variant), i,
+             c->batch, c->m, c->n, c->k, c->layout == VD_MATMUL_B_NK ? "NK" : "KN");
+    mm_run(env, prec, c, variant, &rng, mm_bounds(prec, fp16_operands, c), what);
   }
 }
 
@@ -130,7 +137,7 @@ static const mm_case split_cases[] = {
     {2, 17, 9, 96, VD_MATMUL_B_KN, true, true, false, false, 2, 0, 6},      // 6 K-steps in 6
 };
 
-static void test_split(const vdt_env *env, vd_precision prec, vd_gemm_variant variant, double tol_f16) {
+static void test_split(const vdt_env *env, vd_precision prec, vd_gemm_variant variant, bool fp16_operands) {
   vdt_rng rng = {0x5b17ull + prec};
   vd_op_env op = vdt_op_env(env, prec);
   for (size_t i = 0; i < sizeof split_cases / sizeof split_cases[0]; ++i)
@@ -141,10 +148,10 @@ static void test_split(const vdt_env *env, vd_precision prec, vd_gemm_variant va
       p.variant = variant;
       uint32_t slices = vd_op_matmul_split_slices(&op, &p);
       CHECK_MSG(off ? slices == 1 : slices > 1, "split case %zu: %u slices", i, slices);
-      double err = mm_run(env, prec, &c, variant, &rng);
-      double tol = tol_f16 > 0 ? tol_f16 : vdt_tol(prec, c.k > 256);
-      CHECK_MSG(err <= tol, "%s %s split case %zu (%u slices, b%u %ux%ux%u): rel err %.3g > %.1g",
-                vd_precision_name(prec), vd_op_matmul_variant(&op, &p), i, slices, c.batch, c.m, c.n, c.k, err, tol);
+      char what[128];
+      snprintf(what, sizeof what, "%s %s split case %zu (%u slices, b%u %ux%ux%u)", vd_precision_name(prec),
+               vd_op_matmul_variant(&op, &p), i, slices, c.batch, c.m, c.n, c.k);
+      mm_run(env, prec, &c, variant, &rng, mm_bounds(prec, fp16_operands, &c), what);
     }
 }
 
@@ -176,9 +183,10 @@ static void test_tiles(const vdt_env *env, vd_precision prec) {
   for (int t = VD_GEMM_TILE_AUTO + 1; t < VD_GEMM_TILE_COUNT; ++t)
     for (int l = 0; l < 2; ++l) {
       mm_case c = {2, 70, 131, 37, (vd_matmul_b_layout)l, true, true, true, false, 1, (vd_gemm_tile_id)t, 0};
-      double err = mm_run(env, prec, &c, VD_GEMM_VARIANT_PORTABLE, &rng);
-      CHECK_MSG(err <= vdt_tol(prec, 0), "%s tile %s layout %d: rel err %.3g", vd_precision_name(prec),
-                vd_gemm_tile_get((vd_gemm_tile_id)t)->name, l, err);
+      char what[96];
+      snprintf(what, sizeof what, "%s tile %s layout %d", vd_precision_name(prec),
+               vd_gemm_tile_get((vd_gemm_tile_id)t)->name, l);
+      mm_run(env, prec, &c, VD_GEMM_VARIANT_PORTABLE, &rng, vdt_op_bounds(prec, vdt_tol(prec, 0)), what);
     }
 }
 
@@ -210,8 +218,9 @@ static void test_golden(const vdt_env *env, vd_precision prec) {
   double want[64];
   CHECK(p.m * p.n <= 64 && (int64_t)p.m == sy[0] && (int64_t)p.n == sy[1]);
   for (uint32_t i = 0; i < p.m * p.n && i < 64; ++i) want[i] = y[i];
-  double err = vdt_rel_err(got, want, p.m * p.n);
-  CHECK_MSG(err <= vdt_tol(prec, 0), "golden linear (%s): rel err %.3g", vd_precision_name(prec), err);
+  // fp16 stores the golden's fp32 data rounded: the mixed-precision element bounds
+  vdt_bounds bounds = prec == VD_PRECISION_F16 ? vdt_mixed_bounds(vdt_tol(prec, 0)) : vdt_op_bounds(prec, vdt_tol(prec, 0));
+  CHECK_CLOSE(bounds, got, want, p.m * p.n, "golden linear (%s)", vd_precision_name(prec));
   free(got);
   vd_buffer_destroy(env->ctx, da), vd_buffer_destroy(env->ctx, dw), vd_buffer_destroy(env->ctx, db);
   vd_buffer_destroy(env->ctx, dy);
@@ -270,38 +279,39 @@ static void test_tile_policy(void) {
   CHECK(vd_gemm_coopmat_tile_choose(&h200, 4096, 4096, 1).bm == 64);
 }
 
-// The cooperative-matrix kernel where the device has it (an H200, not lavapipe), and everywhere its
-// emulated twin (same tiling, matrix operations in shared memory). fp16 operands: the fp16 bound
-// applies to both storage precisions.
-static void test_coopmat(const vdt_env *env) {
+// The cooperative-matrix kernel: the device's (hardware, test_op_matmul_coopmat: an H200, never lavapipe)
+// or its emulated twin (same tiling, matrix operations in shared memory; runs everywhere the shader is
+// built). fp16 operands, so the fp16 bounds apply to both storage precisions.
+static void test_coopmat(const vdt_env *env, bool hardware) {
   for (int pi = 0; pi < 2; ++pi) {
     vd_precision prec = pi ? VD_PRECISION_F16 : VD_PRECISION_F32;
     vd_op_env op = vdt_op_env(env, prec);
-    for (int emu = 0; emu < 2; ++emu) {
-      vd_gemm_variant v = emu ? VD_GEMM_VARIANT_COOPMAT_EMULATED : VD_GEMM_VARIANT_COOPMAT;
-      const char *shader = vd_gemm_coopmat_shader("matmul", emu);
-      if (!vd_gemm_coopmat_available(&op, shader)) {
-        printf("coopmat matmul %s (%s): skipped, not available on this device/build\n", shader,
-               vd_precision_name(prec));
-        continue;
-      }
-      vd_matmul_params p = vd_matmul_params_dense(1, 1024, 1280, 320, VD_MATMUL_B_NK, false);
-      p.variant = v;
-      printf("coopmat matmul %s (%s): %s\n", shader, vd_precision_name(prec), vd_op_matmul_variant(&op, &p));
-      test_sweep(env, prec, v, 1e-2);
-      test_split(env, prec, v, 1e-2);
-    }
+    vd_gemm_variant v = hardware ? VD_GEMM_VARIANT_COOPMAT : VD_GEMM_VARIANT_COOPMAT_EMULATED;
+    const char *shader = vd_gemm_coopmat_shader("matmul", !hardware);
+    if (!vdt_coopmat_or_skip(env, prec, shader)) continue;
+    vd_matmul_params p = vd_matmul_params_dense(1, 1024, 1280, 320, VD_MATMUL_B_NK, false);
+    p.variant = v;
+    printf("coopmat matmul %s (%s): %s\n", shader, vd_precision_name(prec), vd_op_matmul_variant(&op, &p));
+    test_sweep(env, prec, v, true);
+    test_split(env, prec, v, true);
   }
 }
 
-int main(void) {
+// The portable kernels, the emulated coopmat twin, goldens, policies and errors; `coopmat` as the argument:
+// only the device's cooperative-matrix kernel (the ctest test test_op_matmul_coopmat, label needs-coopmat).
+int main(int argc, char **argv) {
   vdt_env env = vdt_env_create();
+  if (argc > 1 && strcmp(argv[1], "coopmat") == 0) {
+    test_coopmat(&env, true);
+    CHECK(vdt_env_destroy(&env) == 0);
+    return vdt_finish("test_op_matmul coopmat");
+  }
   test_tile_policy();
   test_split_policy();
   for (int pi = 0; pi < 2; ++pi) {
     vd_precision prec = pi ? VD_PRECISION_F16 : VD_PRECISION_F32;
-    test_sweep(&env, prec, VD_GEMM_VARIANT_PORTABLE, 0);
-    test_split(&env, prec, VD_GEMM_VARIANT_PORTABLE, 0);
+    test_sweep(&env, prec, VD_GEMM_VARIANT_PORTABLE, false);
+    test_split(&env, prec, VD_GEMM_VARIANT_PORTABLE, false);
     test_tiles(&env, prec);
     test_golden(&env, prec);
   }
@@ -310,7 +320,7 @@ int main(void) {
     vd_matmul_params p = vd_matmul_params_dense(1, 1024, 1280, 320, VD_MATMUL_B_NK, false);
     printf("matmul 1024x1280x320 fp32 variant: %s\n", vd_op_matmul_variant(&op, &p));
   }
-  test_coopmat(&env);
+  test_coopmat(&env, false);
   test_errors(&env);
   CHECK(vdt_env_destroy(&env) == 0);
   return vdt_finish("test_op_matmul");

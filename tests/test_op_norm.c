@@ -12,10 +12,9 @@
 
 #define GOLDENS VLMD_SOURCE_DIR "/tests/data/goldens/norm_attn.safetensors"
 
-// Compares a downloaded fp32 result with a golden tensor (PyTorch fp32: bound 1e-4).
+// Compares a downloaded fp32 result with a golden tensor (PyTorch fp32: max rel bound 1e-4).
 static void golden_compare(const vdt_goldens *g, const char *name, const float *got, size_t n) {
-  double err = vdt_golden_err(g, name, got, n);
-  CHECK_MSG(err <= 1e-4, "golden %s: rel err %g > 1e-4", name, err);
+  CHECK_GOLDEN(vdt_op_bounds(VD_PRECISION_F32, 1e-4), g, name, got, n, NULL);
 }
 
 
@@ -52,9 +51,8 @@ static void norm_bufs_destroy(const vdt_env *env, norm_bufs *nb) {
 static void norm_compare(const vdt_env *env, vd_precision prec, const norm_bufs *nb, const double *want, size_t n,
                          int long_red, const char *what, const norm_case *k) {
   float *got = vdt_download(env, prec, nb->y, n);
-  double err = vdt_rel_err(got, want, n), tol = vdt_tol(prec, long_red);
-  CHECK_MSG(err <= tol, "%s %s n=%u c=%u h=%u w=%u g=%u: rel err %g > %g", what, vd_precision_name(prec), k->n, k->c,
-            k->h, k->w, k->groups, err, tol);
+  CHECK_CLOSE(vdt_op_bounds(prec, vdt_tol(prec, long_red)), got, want, n, "%s %s n=%u c=%u h=%u w=%u g=%u", what,
+              vd_precision_name(prec), k->n, k->c, k->h, k->w, k->groups);
   free(got);
 }
 
@@ -203,7 +201,7 @@ static void run_env(const char *label) {
   test_group_norm_rejects(&env);
   test_goldens(&env);
   for (int p = 0; p < 2; ++p) {
-    if (p == VD_PRECISION_F16 && !env.ctx->policy.fp16_storage) continue;
+    if (!vdt_has_precision(env.ctx, (vd_precision)p, "norm sweep")) continue;
     test_all(&env, (vd_precision)p);
   }
   CHECK(vdt_env_destroy(&env) == 0);

@@ -11,10 +11,9 @@
 
 #define GOLDENS VLMD_SOURCE_DIR "/tests/data/goldens/norm_attn.safetensors"
 
-// Compares a downloaded fp32 result with a golden tensor (PyTorch fp32: bound 1e-4).
+// Compares a downloaded fp32 result with a golden tensor (PyTorch fp32: max rel bound 1e-4).
 static void golden_compare(const vdt_goldens *g, const char *name, const float *got, size_t n) {
-  double err = vdt_golden_err(g, name, got, n);
-  CHECK_MSG(err <= 1e-4, "golden %s: rel err %g > 1e-4", name, err);
+  CHECK_GOLDEN(vdt_op_bounds(VD_PRECISION_F32, 1e-4), g, name, got, n, NULL);
 }
 
 
@@ -46,9 +45,8 @@ static void out_of_place(const vdt_env *env, vd_precision prec, vdt_rng *rng, co
   CHECK_OK(vd_op_rope(&oe, &p, (vd_view){bx, 0}, (vd_view){bt, 0}, (vd_view){by, 0}));
   vdt_submit(env);
   float *got = vdt_download(env, prec, by, n);
-  double err = vdt_rel_err(got, want, n), tol = vdt_tol(prec, 0);
-  CHECK_MSG(err <= tol, "rope %s B=%u L=%u H=%u D=%u offset=%u theta=%g: rel err %g > %g", vd_precision_name(prec),
-            c->b, c->l, c->h, c->d, c->offset, c->theta, err, tol);
+  CHECK_CLOSE(vdt_op_bounds(prec, vdt_tol(prec, 0)), got, want, n, "rope %s B=%u L=%u H=%u D=%u offset=%u theta=%g",
+              vd_precision_name(prec), c->b, c->l, c->h, c->d, c->offset, c->theta);
   free(x), free(want), free(got);
   vd_buffer_destroy(env->ctx, bx), vd_buffer_destroy(env->ctx, by), vd_buffer_destroy(env->ctx, bt);
 }
@@ -77,8 +75,8 @@ static void in_place_fused(const vdt_env *env, vd_precision prec, vdt_rng *rng) 
   CHECK_OK(vd_op_rope(&oe, &pq, (vd_view){bx, 0}, (vd_view){bt, 0}, (vd_view){bx, 0}));
   vdt_submit(env);
   float *got = vdt_download(env, prec, bx, n);
-  double err = vdt_rel_err(got, want, n), tol = vdt_tol(prec, 0);
-  CHECK_MSG(err <= tol, "rope in place on fused QKV %s: rel err %g > %g", vd_precision_name(prec), err, tol);
+  CHECK_CLOSE(vdt_op_bounds(prec, vdt_tol(prec, 0)), got, want, n, "rope in place on fused QKV %s",
+              vd_precision_name(prec));
   free(x), free(want), free(part), free(got);
   vd_buffer_destroy(env->ctx, bx), vd_buffer_destroy(env->ctx, bt);
 }
@@ -123,7 +121,7 @@ int main(void) {
   test_goldens(&env);
   for (int pr = 0; pr < 2; ++pr) {
     vd_precision prec = (vd_precision)pr;
-    if (prec == VD_PRECISION_F16 && !env.ctx->policy.fp16_storage) continue;
+    if (!vdt_has_precision(env.ctx, prec, "rope sweep")) continue;
     vdt_rng rng = {0x40e3ull + pr};
     for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); ++i) out_of_place(&env, prec, &rng, &cases[i]);
     in_place_fused(&env, prec, &rng);

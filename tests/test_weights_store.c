@@ -1,7 +1,6 @@
 // Weight store: loading a network by prefix against its expected (name, shape) list, precision
-// conversion, and the report of missing / mismatched / unexpected keys.
-#include <time.h>
-
+// conversion, and the report of missing / mismatched / unexpected keys. (The real networks' layout:
+// test_weights_layout.)
 #include "formats/weight_convert.h"
 #include "formats/weight_store.h"
 #include "tests/weights_util.h"
@@ -219,55 +218,6 @@ static void test_weight_map_mismatch(void) {
   vd_weight_file_destroy(f);
 }
 
-// Optional: with VLMD_REAL_CKPT (a checkpoint from tools/reference/make_random_ckpt.py) and VLMD_KEYS_TSV
-// (spec/vlmdiff-state-dict-keys.tsv) set, loads each network of the real layout in f16 and reports time.
-static int parse_tsv_row(char *line, vd_weight_spec *spec, const char *prefix) {
-  char *tab = strchr(line, '\t');
-  if (!tab || strncmp(line, prefix, strlen(prefix)) != 0) return 0;
-  *tab = '\0';
-  spec->name = strdup(line + strlen(prefix));
-  spec->rank = 0;
-  for (char *p = tab + 2; *p && *p != ')';) {
-    char *end;
-    long long v = strtoll(p, &end, 10);
-    if (end == p) break;
-    spec->shape[spec->rank++] = v;
-    p = end + (*end == ',') + (end[1] == ' ');
-  }
-  return 1;
-}
-
-static void test_real_layout(void) {
-  const char *ckpt = getenv("VLMD_REAL_CKPT"), *tsv = getenv("VLMD_KEYS_TSV");
-  if (!ckpt || !tsv) return;
-  static const char *const prefixes[] = {"first_stage_model.", "model.diffusion_model.", "control_model.",
-                                         "cond_stage_model.transformer.text_model."};
-  vd_weight_file *f = NULL;
-  CHECK_OK(vd_weight_file_open(ckpt, &f));
-  for (int n = 0; f && n < 4; ++n) {
-    FILE *in = fopen(tsv, "r");
-    CHECK(in != NULL);
-    if (!in) break;
-    vd_weight_spec *specs = calloc(2000, sizeof(*specs));
-    size_t count = 0;
-    char line[1024];
-    while (fgets(line, sizeof(line), in) && count < 2000) count += parse_tsv_row(line, &specs[count], prefixes[n]);
-    fclose(in);
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    vd_weight_store *s = NULL;
-    CHECK_OK(vd_weight_store_load(f, prefixes[n], specs, count, VD_WEIGHT_F16, &s));
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    if (s)
-      printf("real layout: %-42s %4zu tensors, %7.1f MB f16, %.2f s\n", prefixes[n], vd_weight_store_count(s),
-             (double)vd_weight_store_bytes(s) / 1e6, (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec));
-    vd_weight_store_destroy(s);
-    for (size_t i = 0; i < count; ++i) free((void *)specs[i].name);
-    free(specs);
-  }
-  vd_weight_file_destroy(f);
-}
-
 int main(void) {
   test_load_both_formats();
   test_f16();
@@ -275,6 +225,5 @@ int main(void) {
   test_weight_file_formats();
   test_header_length_lookalikes();
   test_weight_map_mismatch();
-  test_real_layout();
   return vdt_finish("test_weights_store");
 }

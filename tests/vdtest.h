@@ -1,4 +1,6 @@
-// A minimal test harness: CHECK macros that count failures, and a summary line ctest and CI read.
+// A minimal test harness: CHECK macros that count failures, skips that say why, and a summary line ctest
+// and CI read. Exit codes (vdt_finish): 1 when any check failed; else 77 (ctest's SKIP_RETURN_CODE, set on
+// every test) when any part was skipped or no check ran at all; else 0. A skip is never a pass.
 #ifndef VD_TESTS_VDTEST_H
 #define VD_TESTS_VDTEST_H
 
@@ -9,8 +11,17 @@
 
 #include "runtime/status.h"
 
-static int vdt_failures = 0;
-static int vdt_checks = 0;
+// Shared by every file of a test executable (tests/vdtest.c).
+extern int vdt_failures;
+extern int vdt_checks;
+
+#define VDT_SKIP_EXIT 77  // the exit code of a skipped test (ctest SKIP_RETURN_CODE)
+
+#if defined(__GNUC__)
+#define VDT_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define VDT_PRINTF(f, a)
+#endif
 
 #define CHECK(cond)                                                               \
   do {                                                                            \
@@ -59,11 +70,17 @@ static int vdt_checks = 0;
     vd_status_free(vdt_st_);                                                               \
   } while (0)
 
-// Ends main(): prints "N passed, N failed" and returns the exit code.
-static inline int vdt_finish(const char *name) {
-  printf("%s: %d passed, %d failed\n", name, vdt_checks - vdt_failures, vdt_failures);
-  return vdt_failures ? 1 : 0;
-}
+// Records that a part of the test did not run here, and why (printed now and again by vdt_finish, which
+// then reports the test as skipped). Use it wherever a test leaves something out, never a bare `continue`.
+void vdt_skip(const char *fmt, ...) VDT_PRINTF(1, 2);
+// Number of skips recorded so far.
+int vdt_skip_count(void);
+// Keeps, per measure name, the largest value seen and where (its share of `bound` too); vdt_finish prints
+// them, so every run shows how close each measure came to its bound.
+void vdt_note(const char *measure, double value, double bound, const char *where);
+// Ends main(): prints the notes, "N passed, N failed, N skipped", then "SKIPPED: reason; ..." if anything was
+// skipped or nothing was checked, and returns the exit code (1 failed, 77 skipped, 0 passed).
+int vdt_finish(const char *name);
 
 // Deterministic random numbers (xorshift64*), uniform in [lo, hi).
 typedef struct vdt_rng {

@@ -73,14 +73,13 @@ size_t vdt_golden_count(const vdt_goldens *g, const char *name) {
   return n;
 }
 
-double vdt_golden_err(const vdt_goldens *g, const char *name, const float *got, size_t n) {
-  if (vdt_golden_count(g, name) != n) return INFINITY;
-  const float *ref = vdt_golden(g, name, NULL, NULL);
-  double scale = 0, err = 0;
-  for (size_t i = 0; i < n; ++i) scale = fmax(scale, fabs(ref[i]));
-  for (size_t i = 0; i < n; ++i) {
-    if (isnan(got[i])) return INFINITY;
-    err = fmax(err, fabs((double)got[i] - ref[i]));
+bool vdt_golden_check(const char *file, int line, const vdt_goldens *g, const char *name, const float *got, size_t n,
+                      vdt_bounds b, const char *what) {
+  size_t count = vdt_golden_count(g, name);
+  if (count != n) {
+    ++vdt_checks, ++vdt_failures;
+    fprintf(stderr, "%s:%d: %s: %zu elements, the golden %s has %zu\n", file, line, what ? what : name, n, name, count);
+    return false;
   }
-  return err / (scale > 0 ? scale : 1.0);
+  return vdt_check_close_f(file, line, b, got, vdt_golden(g, name, NULL, NULL), n, what ? what : name);
 }

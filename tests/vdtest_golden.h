@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tests/vdtest_close.h"
+
 typedef struct vdt_goldens vdt_goldens;
 
 // Loads a whole golden file; exits the test with a message if it is missing or malformed.
@@ -15,7 +17,11 @@ void vdt_goldens_free(vdt_goldens *g);
 const float *vdt_golden(const vdt_goldens *g, const char *name, int *out_rank, int64_t out_shape[8]);
 // Number of elements of a tensor.
 size_t vdt_golden_count(const vdt_goldens *g, const char *name);
-// max |got - golden| / max |golden| of tensor `name` (n elements); +inf on a count mismatch or NaN.
-double vdt_golden_err(const vdt_goldens *g, const char *name, const float *got, size_t n);
+// Checks got (n elements) against tensor `name` within bounds b (tests/vdtest_close.h); a count mismatch
+// fails. `what` names the comparison (NULL: the tensor's name). Returns whether it held.
+bool vdt_golden_check(const char *file, int line, const vdt_goldens *g, const char *name, const float *got, size_t n,
+                      vdt_bounds b, const char *what);
+#define CHECK_GOLDEN(bounds, g, name, got, n, what) \
+  vdt_golden_check(__FILE__, __LINE__, (g), (name), (got), (n), (bounds), (what))
 
 #endif

@@ -4,6 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "runtime/context.h"
+#include "tests/vdtest.h"
+
 vd_context *vdt_context_create(void) {
   const char *v = getenv("VLMD_TEST_VALIDATION");
   vd_context_options opts = {.validation = !(v && strcmp(v, "0") == 0)};
@@ -22,4 +25,10 @@ unsigned vdt_context_finish(vd_context *ctx) {
   vd_context_destroy(ctx);
   if (n) fprintf(stderr, "the validation layer reported %u message(s)\n", n);
   return n;
+}
+
+bool vdt_has_precision(const vd_context *ctx, vd_precision precision, const char *what) {
+  if (precision != VD_PRECISION_F16 || ctx->policy.fp16_storage) return true;
+  vdt_skip("%s (fp16): %s has no fp16 storage", what, vd_context_device_name(ctx));
+  return false;
 }

@@ -3,6 +3,8 @@
 #ifndef VD_TESTS_VDTEST_GPU_H
 #define VD_TESTS_VDTEST_GPU_H
 
+#include <stdbool.h>
+
 #include "vlmdiff.h"
 
 // Creates a context with validation and synchronization validation (unless VLMD_TEST_VALIDATION=0).
@@ -10,5 +12,8 @@
 vd_context *vdt_context_create(void);
 // Destroys the context and returns how many validation messages it saw (tests CHECK that it is 0).
 unsigned vdt_context_finish(vd_context *ctx);
+// Whether the device runs `precision` (fp32 always; fp16 needs fp16 storage). If not, records a skip of
+// `what` with the reason (vdt_skip), so the test reports skipped instead of passing what it never ran.
+bool vdt_has_precision(const vd_context *ctx, vd_precision precision, const char *what);
 
 #endif

@@ -5,7 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "graph/op_gemm.h"
+#include "runtime/context.h"
 #include "runtime/half.h"
+#include "runtime/shader_registry.h"
 #include "tests/vdtest_golden.h"
 #include "tests/vdtest_gpu.h"
 
@@ -87,25 +90,26 @@ float *vdt_download(const vdt_env *env, vd_precision precision, const vd_buffer 
   return v;
 }
 
+const char *vdt_gemm_variant_name(vd_gemm_variant variant) {
+  return variant == VD_GEMM_VARIANT_COOPMAT ? "coopmat" : variant == VD_GEMM_VARIANT_COOPMAT_EMULATED ? "coopmat-emulated"
+                                                                                                    : "portable";
+}
+
+bool vdt_coopmat_or_skip(const vdt_env *env, vd_precision precision, const char *shader) {
+  vd_op_env op = vdt_op_env(env, precision);
+  if (vd_gemm_coopmat_available(&op, shader)) return true;
+  const vd_policy *pol = &env->ctx->policy;
+  const char *why = !vd_shader_find(shader, precision)          ? "not in this build (glslc without KHR coopmat)"
+                    : !strstr(shader, "_cmemu") && !(pol->coopmat && pol->coopmat_m) ? "the device has no cooperative matrices"
+                    : !pol->fp16_arith                          ? "the device has no fp16 arithmetic"
+                                                                : "the device reports no subgroup size";
+  vdt_skip("%s (%s) on %s: %s", shader, vd_precision_name(precision), vd_context_device_name(env->ctx), why);
+  return false;
+}
+
 void vdt_begin(const vdt_env *env) { vdt_die(vd_cmd_begin(env->cmd), "begin recording"); }
 
 void vdt_submit(const vdt_env *env) {
   vdt_die(vd_cmd_end(env->cmd), "end recording");
   vdt_die(vd_cmd_run(env->cmd), "run");
-}
-
-double vdt_rel_err(const float *got, const double *want, size_t n) {
-  double scale = 0, err = 0;
-  for (size_t i = 0; i < n; ++i) scale = fmax(scale, fabs(want[i]));
-  for (size_t i = 0; i < n; ++i) {
-    double e = fabs((double)got[i] - want[i]);
-    if (isnan(got[i]) || isnan(e)) return INFINITY;
-    err = fmax(err, e);
-  }
-  return err / (scale > 0 ? scale : 1.0);
-}
-
-double vdt_tol(vd_precision precision, int long_reduction) {
-  if (precision == VD_PRECISION_F16) return 1e-2;
-  return long_reduction ? 1e-4 : 1e-5;
 }

@@ -1,13 +1,16 @@
 // Helpers for op tests: random inputs rounded to the storage precision, uploads, poisoned outputs,
-// downloads and error measures against a double-precision reference.
+// downloads; results are compared with their references through tests/vdtest_close.h.
 #ifndef VD_TESTS_VDTEST_OPS_H
 #define VD_TESTS_VDTEST_OPS_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "graph/op_gemm.h"
 #include "graph/ops.h"
 #include "tests/vdtest.h"
+#include "tests/vdtest_close.h"
+#include "tests/vdtest_gpu.h"
 
 // One test environment: context (validation on), kernel cache, a command buffer with timestamps.
 typedef struct vdt_env {
@@ -34,12 +37,14 @@ vd_buffer *vdt_upload_golden(const vdt_env *env, const struct vdt_goldens *g, co
 vd_buffer *vdt_poisoned(const vdt_env *env, vd_precision precision, size_t n);
 // Downloads n elements as floats (malloc'd).
 float *vdt_download(const vdt_env *env, vd_precision precision, const vd_buffer *b, size_t n);
+// Whether the cooperative-matrix shader (vd_gemm_coopmat_shader) can run here in `precision`; if not,
+// records a skip naming what is missing: the device's cooperative matrices, fp16 arithmetic, subgroups,
+// or the shader in this build (a glslc without GL_KHR_cooperative_matrix).
+// "portable", "coopmat" or "coopmat-emulated" (names test cases).
+const char *vdt_gemm_variant_name(vd_gemm_variant variant);
+bool vdt_coopmat_or_skip(const vdt_env *env, vd_precision precision, const char *shader);
 // Begin a recording; end it, submit and wait. Exit on failure.
 void vdt_begin(const vdt_env *env);
 void vdt_submit(const vdt_env *env);
-// max |got - want| / max |want|; +inf if any got is NaN (an unwritten element) or the sizes mismatch.
-double vdt_rel_err(const float *got, const double *want, size_t n);
-// Default bounds: fp32 1e-5 (1e-4 for long reductions), fp16 1e-2.
-double vdt_tol(vd_precision precision, int long_reduction);
 
 #endif

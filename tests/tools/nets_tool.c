@@ -1,7 +1,8 @@
 // Helper for the command-line tests of `vlmdiff forward` (tests/cli_forward.sh):
 //   nets_tool weights PATH [LDM.yaml]          write the tiny model's weights (tests/nets_tiny.c), or those
 //                                              of another ldm config with the same generator
-//   nets_tool compare OUT GOLDEN NAME [TOL]    max-abs error / max-abs golden of tensor NAME <= TOL (1e-4)
+//   nets_tool compare OUT GOLDEN NAME [TOL]    tensor NAME within the fp32 network bounds (tests/vdtest_close.h),
+//                                              max-abs error / max-abs golden <= TOL (1e-4)
 //   nets_tool subset IN OUT NAME...            copy the named F32/I32 tensors of IN into OUT
 #include <math.h>
 #include <stdio.h>
@@ -21,15 +22,13 @@ static int compare(const char *out, const char *golden, const char *name, double
     fprintf(stderr, "%s: element counts differ\n", name);
     return 1;
   }
-  const float *x = vdt_golden(a, name, NULL, NULL), *y = vdt_golden(b, name, NULL, NULL);
-  double scale = 0, err = 0;
-  for (size_t i = 0; i < n; ++i) scale = fmax(scale, fabs(y[i]));
-  for (size_t i = 0; i < n; ++i) err = isnan(x[i]) ? INFINITY : fmax(err, fabs((double)x[i] - y[i]));
-  double rel = err / (scale > 0 ? scale : 1);
-  printf("%s: rel err %.3g (bound %.0e)\n", name, rel, tol);
+  vdt_bounds bounds = vdt_net_bounds(VD_PRECISION_F32);
+  bounds.max_rel = tol;
+  vdt_diff d = vdt_diff_of_f(vdt_golden(a, name, NULL, NULL), vdt_golden(b, name, NULL, NULL), n, bounds);
+  vdt_diff_print(name, &d, bounds);
   vdt_goldens_free(a);
   vdt_goldens_free(b);
-  return rel <= tol ? 0 : 1;
+  return d.max_rel <= tol && d.elem_rel <= bounds.elem_rel && d.nmse <= bounds.nmse ? 0 : 1;
 }
 
 static int subset(const char *in, const char *out, int count, char **names) {
