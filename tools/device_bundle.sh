@@ -13,9 +13,9 @@ cd "$root"
 grep -q "vd_shader_coopmat_compiled = 1" "$build/shaders/shader_registry_data.c" 2>/dev/null ||
   { echo "device_bundle: $build was built without the cooperative-matrix shaders (run tools/setup.sh)" >&2; exit 1; }
 build=$(cd "$build" && pwd)
-../shared/device/bundle.sh "$build" "$build/vlmdiff" "$build"/tests/test_* "$build"/tests/nets_tool >/dev/null
+../shared/device/bundle.sh "$build" "$build/vlmdiff" "$build"/tests/test_* "$build"/tests/nets_tool "$build"/tests/public_api >/dev/null
 mkdir -p .devbundle/tests .devbundle/layers
-find "$build/tests" -maxdepth 1 -type f -perm -u+x \( -name 'test_*' -o -name 'nets_tool' \) -exec cp {} .devbundle/tests/ \;
+find "$build/tests" -maxdepth 1 -type f -perm -u+x \( -name 'test_*' -o -name 'nets_tool' -o -name 'public_api' \) -exec cp {} .devbundle/tests/ \;
 # Every ctest test as "name<TAB>command<TAB>labels", its paths mapped to the bundle and the source tree
 # (@ROOT@: the checkout on the device; tests run in its tests/ folder, as ctest runs them).
 ctest --test-dir "$build" --show-only=json-v1 | BUILD="$build" SRC="$root" python3 -c '
