@@ -1,6 +1,7 @@
 // Qwen2 tokenizer loading: the pipeline options it honours (unk_token and fuse_unk, ignore_merges, ByteLevel
 // add_prefix_space, no normaliser, no decoder, NFC version, added_tokens.json with special_tokens_map.json),
-// the parts it refuses (each error names the part), and malformed files. Variants are written from
+// the parts it refuses (each error names the part), malformed files, and which kind of tokenizer a path
+// holds (text/tokenizer.h). Expected ids were checked with the Python reference. Variants are written from
 // tests/data/qwen2/order_tokenizer.json (vocabulary a b ab aba Ġ, merges "ab a", "a b").
 #include <cjson/cJSON.h>
 #include <stdint.h>
@@ -8,6 +9,7 @@
 
 #include "text/byte_level.h"
 #include "text/qwen2_tokenizer.h"
+#include "text/tokenizer.h"
 #include "text/utf8.h"
 #include "vdtest.h"
 
@@ -259,6 +261,34 @@ static void test_malformed(void) {
   check_error(WORK "/slow_bad", VD_ERR_UNAVAILABLE, "LlamaTokenizer");
 }
 
+static void check_kind(const char *path, vd_tokenizer_kind want) {
+  vd_tokenizer_kind kind = 0;
+  vd_status st = vd_tokenizer_detect(path, &kind);
+  CHECK_MSG(st == NULL && kind == want, "%s: %s, kind %d", path, st ? vd_status_message(st) : "ok", (int)kind);
+  vd_status_free(st);
+}
+
+static void test_detect(void) {
+  check_kind(DATA, VD_TOKENIZER_QWEN2);
+  check_kind(DATA "/tokenizer.json", VD_TOKENIZER_QWEN2);
+  check_kind(WORK "/legacy", VD_TOKENIZER_QWEN2);
+  check_kind(WORK "/legacy/merges.txt", VD_TOKENIZER_QWEN2);
+  check_kind(VLMD_SOURCE_DIR "/data/clip", VD_TOKENIZER_CLIP);
+  check_kind(VLMD_SOURCE_DIR "/data/clip/bpe_simple_vocab_16e6.txt.gz", VD_TOKENIZER_CLIP);
+  check_kind(VLMD_SOURCE_DIR "/tests/data/tokenizer", VD_TOKENIZER_CLIP);           // vocab.json with </w>
+  check_kind(VLMD_SOURCE_DIR "/tests/data/tokenizer/tokenizer.json", VD_TOKENIZER_CLIP);
+  check_kind(VLMD_SOURCE_DIR "/tests/data/tokenizer/vocab.json", VD_TOKENIZER_CLIP);
+  mkdir(WORK "/clip_cfg", 0755);
+  write_text(WORK "/clip_cfg/vocab.json", "{\"a\": 0}");
+  write_text(WORK "/clip_cfg/merges.txt", "#version: 0.2\n");
+  write_text(WORK "/clip_cfg/tokenizer_config.json", "{\"tokenizer_class\": \"CLIPTokenizer\"}");
+  check_kind(WORK "/clip_cfg", VD_TOKENIZER_CLIP);
+  vd_tokenizer_kind kind;
+  CHECK_ERR(vd_tokenizer_detect(WORK "/none", &kind), VD_ERR_NOT_FOUND);
+  CHECK_ERR(vd_tokenizer_detect(VLMD_SOURCE_DIR "/tests", &kind), VD_ERR_NOT_FOUND);
+  CHECK_ERR(vd_tokenizer_detect(VLMD_SOURCE_DIR "/README.md", &kind), VD_ERR_INVALID_ARGUMENT);
+}
+
 int main(void) {
   mkdir(WORK, 0755);
   test_malformed();
@@ -266,5 +296,6 @@ int main(void) {
   test_options();
   test_nfc_version();
   test_added_tokens_json();
+  test_detect();
   return vdt_finish("test_qwen2_tokenizer_load");
 }

@@ -188,20 +188,6 @@ static vd_status vd_qwen2_load_json(vd_qwen2_tokenizer *t, const char *path) {
 
 // ---- choosing the files -----------------------------------------------------------------------------
 
-// The folder part of a file path ("." when it has none).
-static vd_status vd_qwen2_dirname(const char *path, char *out, size_t cap) {
-  const char *slash = strrchr(path, '/');
-  size_t n = slash ? (size_t)(slash - path) : 0;
-  if (n + 2 > cap) return vd_status_make(VD_ERR_INVALID_ARGUMENT, "%s: path too long", path);
-  if (!slash) {
-    strcpy(out, ".");
-  } else {
-    memcpy(out, path, n ? n : 1);  // "/x" → "/"
-    out[n ? n : 1] = '\0';
-  }
-  return NULL;
-}
-
 static vd_status vd_qwen2_load_slow_in(vd_qwen2_tokenizer *t, const char *dir) {
   char vocab[4096], merges[4096];
   VD_RETURN_IF_ERROR(vd_text_path_join(vocab, sizeof(vocab), dir, "vocab.json"));
@@ -228,7 +214,7 @@ static vd_status vd_qwen2_load_path(vd_qwen2_tokenizer *t, const char *path) {
   if (!vd_text_path_is_file(path)) return vd_status_make(VD_ERR_NOT_FOUND, "%s: no such file or folder", path);
   char dir[4096];
   if (vd_text_ends_with(path, "vocab.json") || vd_text_ends_with(path, "merges.txt")) {
-    VD_RETURN_IF_ERROR(vd_qwen2_dirname(path, dir, sizeof(dir)));
+    VD_RETURN_IF_ERROR(vd_text_path_dirname(path, dir, sizeof(dir)));
     return vd_qwen2_load_slow_in(t, dir);
   }
   if (vd_text_ends_with(path, ".json")) return vd_qwen2_load_json(t, path);

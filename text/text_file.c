@@ -83,3 +83,12 @@ vd_status vd_text_path_join(char *out, size_t cap, const char *dir, const char *
   if (n < 0 || (size_t)n >= cap) return vd_status_make(VD_ERR_INVALID_ARGUMENT, "%s: path too long", dir);
   return NULL;
 }
+
+vd_status vd_text_path_dirname(const char *path, char *out, size_t cap) {
+  const char *slash = strrchr(path, '/');
+  size_t n = !slash ? 1 : slash == path ? 1 : (size_t)(slash - path);
+  if (n + 1 > cap) return vd_status_make(VD_ERR_INVALID_ARGUMENT, "%s: path too long", path);
+  memcpy(out, slash ? path : ".", n);
+  out[n] = '\0';
+  return NULL;
+}

@@ -18,6 +18,8 @@ vd_status vd_text_json_read(const char *path, size_t max_bytes, struct cJSON **o
 bool vd_text_path_is_dir(const char *path);
 bool vd_text_path_is_file(const char *path);
 bool vd_text_ends_with(const char *s, const char *suffix);
+// The folder part of a file path into out ("." when it has none, "/" for a file at the root).
+vd_status vd_text_path_dirname(const char *path, char *out, size_t cap);
 // out = dir + "/" + name; an error when it does not fit in cap bytes.
 vd_status vd_text_path_join(char *out, size_t cap, const char *dir, const char *name);
 
