@@ -84,7 +84,8 @@ static int vd_tokenize_parse(int argc, char **argv, vd_tokenize_args *a) {
 
 // The ids after --decode; a usage error (exit 2) when one is not a non-negative integer.
 static int vd_tokenize_parse_ids(const vd_tokenize_args *a, int32_t **out_ids) {
-  if (a->decode_count > VD_TOKENIZE_MAX_IDS) return vd_cli_usage_error(vd_tokenize_verb, "more than %d ids", VD_TOKENIZE_MAX_IDS);
+  if (a->decode_count > VD_TOKENIZE_MAX_IDS)
+    return vd_cli_usage_error(vd_tokenize_verb, "more than %d ids", VD_TOKENIZE_MAX_IDS);
   int32_t *ids = malloc(sizeof(int32_t) * (size_t)(a->decode_count + 1));
   if (!ids) return vd_cli_fail(vd_tokenize_verb, vd_status_make(VD_ERR_OUT_OF_MEMORY, "out of memory"));
   for (int k = 0; k < a->decode_count; ++k) {

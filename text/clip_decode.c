@@ -68,7 +68,9 @@ static vd_status vd_clip_token_bytes(vd_clip_text *t, const char *s, size_t n, i
   size_t m = vd_utf8_decode(s, n, cps);
   for (size_t i = 0; i < m; ++i) {
     int b = vd_byte_level_byte(cps[i]);
-    if (b < 0) return vd_status_make(VD_ERR_FORMAT, "clip tokenizer: token %d has a character outside the byte alphabet", (int)id);
+    if (b < 0)
+      return vd_status_make(VD_ERR_FORMAT, "clip tokenizer: token %d has a character outside the byte alphabet",
+                            (int)id);
     char c = (char)b;
     VD_RETURN_IF_ERROR(vd_clip_text_append_bytes(t, &c, 1));
   }
@@ -79,7 +81,8 @@ static vd_status vd_clip_decode_ids(const vd_clip_tokenizer *tok, const int32_t 
                                     vd_clip_text *t) {
   for (size_t k = 0; k < count; ++k) {
     int32_t sym = vd_bpe_vocab_id_symbol(tok->vocab, ids[k]);
-    if (sym < 0) return vd_status_make(VD_ERR_INVALID_ARGUMENT, "clip tokenizer: id %d is not in the vocabulary", (int)ids[k]);
+    if (sym < 0)
+      return vd_status_make(VD_ERR_INVALID_ARGUMENT, "clip tokenizer: id %d is not in the vocabulary", (int)ids[k]);
     size_t n;
     const char *s = vd_bpe_vocab_symbol(tok->vocab, sym, &n);
     if (ids[k] == tok->bos_id || ids[k] == tok->eos_id) {

@@ -72,8 +72,8 @@ static vd_status vd_qwen2_lossy_utf8(const char *raw, size_t n, vd_byte_buf *out
   return st;
 }
 
-static vd_status vd_qwen2_decode_tokens(const vd_qwen2_tokenizer *t, const int32_t *ids, size_t count, bool skip_special,
-                                        vd_byte_buf *raw) {
+static vd_status vd_qwen2_decode_tokens(const vd_qwen2_tokenizer *t, const int32_t *ids, size_t count,
+                                        bool skip_special, vd_byte_buf *raw) {
   bool first = true;
   for (size_t i = 0; i < count; ++i) {
     size_t n;
@@ -95,7 +95,8 @@ vd_status vd_qwen2_tokenizer_decode(const vd_qwen2_tokenizer *tokenizer, const i
   if (!out_text) return vd_status_make(VD_ERR_INVALID_ARGUMENT, "qwen2 tokenizer: invalid arguments");
   *out_text = NULL;
   if (out_len) *out_len = 0;
-  if (!tokenizer || (!ids && count)) return vd_status_make(VD_ERR_INVALID_ARGUMENT, "qwen2 tokenizer: invalid arguments");
+  if (!tokenizer || (!ids && count))
+    return vd_status_make(VD_ERR_INVALID_ARGUMENT, "qwen2 tokenizer: invalid arguments");
   vd_byte_buf raw = {0}, text = {0};
   vd_status st = vd_qwen2_decode_tokens(tokenizer, ids, count, skip_special, &raw);
   if (!st) st = vd_qwen2_lossy_utf8(raw.data, raw.len, &text);

@@ -156,7 +156,8 @@ static vd_status vd_qwen2_added_tokens_json(vd_qwen2_tokenizer *t, const cJSON *
   }
   qsort(entries, (size_t)k, sizeof(*entries), vd_qwen2_cmp_id_entry);
   for (int i = 0; i < k && !st; ++i) {
-    bool special = vd_qwen2_names_special(cfgs[0], entries[i].content) || vd_qwen2_names_special(cfgs[1], entries[i].content);
+    const char *content = entries[i].content;
+    bool special = vd_qwen2_names_special(cfgs[0], content) || vd_qwen2_names_special(cfgs[1], content);
     vd_added_token tmpl = {.id = entries[i].id, .special = special, .normalized = !special};
     st = vd_qwen2_add_token(t, entries[i].content, &tmpl, path);
   }

@@ -116,7 +116,8 @@ static vd_status vd_qwen2_encode_piece(const vd_qwen2_tokenizer *tok, vd_qwen2_w
   }
   int32_t count = vd_qwen2_piece_symbols(tok, bytes, m, w->syms);
   VD_RETURN_IF_ERROR(vd_bpe_encode_ordered(tok->vocab, &w->scratch, w->syms, &count, VD_BPE_RANK_POSITIONS));
-  for (int32_t k = 0; k < count; ++k) VD_RETURN_IF_ERROR(vd_token_ids_push(out, vd_bpe_vocab_token_id(tok->vocab, w->syms[k])));
+  for (int32_t k = 0; k < count; ++k)
+    VD_RETURN_IF_ERROR(vd_token_ids_push(out, vd_bpe_vocab_token_id(tok->vocab, w->syms[k])));
   return NULL;
 }
 

@@ -136,7 +136,8 @@ static vd_status vd_qwen2_merges_from_json(vd_qwen2_tokenizer *t, const cJSON *m
 static vd_status vd_qwen2_flag(const cJSON *e, const char *key, bool *out, const char *path, int index) {
   const cJSON *v = cJSON_GetObjectItemCaseSensitive(e, key);
   if (!v) return NULL;
-  if (!cJSON_IsBool(v)) return vd_status_make(VD_ERR_FORMAT, "%s: added_tokens[%d].%s is not a boolean", path, index, key);
+  if (!cJSON_IsBool(v))
+    return vd_status_make(VD_ERR_FORMAT, "%s: added_tokens[%d].%s is not a boolean", path, index, key);
   *out = cJSON_IsTrue(v);
   return NULL;
 }
@@ -160,7 +161,8 @@ static vd_status vd_qwen2_added_from_json(vd_qwen2_tokenizer *t, const cJSON *ad
   if (!added || cJSON_IsNull(added)) return NULL;
   if (!cJSON_IsArray(added)) return vd_status_make(VD_ERR_FORMAT, "%s: added_tokens is not an array", path);
   int index = 0;
-  for (const cJSON *e = added->child; e; e = e->next, ++index) VD_RETURN_IF_ERROR(vd_qwen2_added_entry(t, e, path, index));
+  for (const cJSON *e = added->child; e; e = e->next, ++index)
+    VD_RETURN_IF_ERROR(vd_qwen2_added_entry(t, e, path, index));
   return NULL;
 }
 

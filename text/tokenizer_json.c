@@ -150,7 +150,8 @@ static vd_status vd_qwen2_read_model_options(vd_qwen2_tokenizer *t, const cJSON 
 }
 
 vd_status vd_qwen2_read_pipeline(vd_qwen2_tokenizer *t, const cJSON *root, const char *path) {
-  if (!vd_json_is_absent(vd_json_get(root, "truncation"))) return vd_qwen2_unsupported(path, "truncation", "");  // HF would cut the ids
+  // HF would cut or pad the ids: refused rather than ignored.
+  if (!vd_json_is_absent(vd_json_get(root, "truncation"))) return vd_qwen2_unsupported(path, "truncation", "");
   if (!vd_json_is_absent(vd_json_get(root, "padding"))) return vd_qwen2_unsupported(path, "padding", "");
   VD_RETURN_IF_ERROR(vd_qwen2_read_normalizer(t, vd_json_get(root, "normalizer"), path));
   VD_RETURN_IF_ERROR(vd_qwen2_read_pre_tokenizer(t, vd_json_get(root, "pre_tokenizer"), path));
