@@ -14,7 +14,8 @@ tables with the C side:
 
 Input bytes are decoded with errors="replace" first (HF receives a Python str).
 
-Use /usr/bin/python3 (the Debian interpreter, whose `regex` module is Debian's):
+Needs Debian's python3-regex and unicode-data (`apt-get install python3-regex unicode-data`); use
+/usr/bin/python3, the interpreter those belong to:
 
   /usr/bin/python3 tools/reference/qwen2_tokenizer_reference.py TOKENIZER_PATH encode TEXT
   /usr/bin/python3 tools/reference/qwen2_tokenizer_reference.py TOKENIZER_PATH decode ID...

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """Generates text/ucd_tables.c: the Unicode 15.0 facts the Qwen2 tokenizer needs, read from Debian's
-unicode-data package (/usr/share/unicode, UCD 15.0.0; Python 3.11's own unicodedata is only 14.0).
+unicode-data package (/usr/share/unicode, UCD 15.0.0; Python 3.11's own unicodedata is only 14.0;
+`apt-get install unicode-data`).
 
   /usr/bin/python3 tools/reference/ucd_tables.py > text/ucd_tables.c
   /usr/bin/python3 tools/reference/ucd_tables.py --ucd DIR > text/ucd_tables.c
