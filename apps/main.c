@@ -10,6 +10,7 @@ static const vd_verb vd_verbs[] = {
     {"convert", vd_verb_convert, "convert a checkpoint to safetensors (optionally f16, one network)"},
     {"forward", vd_verb_forward, "run one network (or the reconstruction) on tensors from a safetensors file"},
     {"bench", vd_verb_bench, "GPU timings of the ops (--ops)"},
+    {"tokenize", vd_verb_tokenize, "encode a text to token ids or decode ids (Qwen2 or CLIP tokenizer files)"},
 };
 static const int vd_verb_count = (int)(sizeof(vd_verbs) / sizeof(vd_verbs[0]));
 

@@ -20,5 +20,6 @@ int vd_verb_inspect(int argc, char **argv);
 int vd_verb_convert(int argc, char **argv);
 int vd_verb_bench(int argc, char **argv);
 int vd_verb_forward(int argc, char **argv);
+int vd_verb_tokenize(int argc, char **argv);
 
 #endif

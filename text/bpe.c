@@ -2,6 +2,7 @@
 // reference's left-to-right merge of every occurrence of the best pair. Stale candidates are skipped.
 #include "text/bpe.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 
 void vd_bpe_scratch_release(vd_bpe_scratch *scratch) {
@@ -65,13 +66,23 @@ static void vd_bpe_push_pair(const vd_bpe_vocab *vocab, const int32_t *syms, con
     vd_bpe_heap_push(h, ((int64_t)rank << 32) | p);
 }
 
-// Merges the pair at position p when it is still the pair of this rank (else the candidate is stale).
+// Whether the candidate (rank, p) is still current. Batches: the pair at p still has this rank. Positions
+// (HF's check): the pair at p still merges into the symbol the candidate was made for.
+static bool vd_bpe_candidate_valid(const vd_bpe_vocab *vocab, int32_t left, int32_t right, int32_t rank,
+                                   vd_bpe_order order, int32_t *out_merged) {
+  int32_t cur_rank;
+  if (!vd_bpe_vocab_pair(vocab, left, right, &cur_rank, out_merged)) return false;
+  if (order == VD_BPE_RANK_POSITIONS) return *out_merged == vd_bpe_vocab_rank_merged(vocab, rank);
+  return cur_rank == rank;
+}
+
+// Merges the pair at position p when the candidate is still valid (else it is stale).
 static void vd_bpe_merge_at(const vd_bpe_vocab *vocab, int32_t *syms, vd_bpe_scratch *s, vd_bpe_heap *h, int32_t p,
-                            int32_t rank) {
+                            int32_t rank, vd_bpe_order order) {
   int32_t *next = s->next, *prev = s->prev;
-  int32_t q = next[p], cur_rank, merged;
+  int32_t q = next[p], merged;
   if (syms[p] < 0 || q < 0) return;  // left symbol was absorbed, or it is now last
-  if (!vd_bpe_vocab_pair(vocab, syms[p], syms[q], &cur_rank, &merged) || cur_rank != rank) return;
+  if (!vd_bpe_candidate_valid(vocab, syms[p], syms[q], rank, order, &merged)) return;
   syms[p] = merged;
   syms[q] = -1;
   next[p] = next[q];
@@ -80,7 +91,8 @@ static void vd_bpe_merge_at(const vd_bpe_vocab *vocab, int32_t *syms, vd_bpe_scr
   vd_bpe_push_pair(vocab, syms, next, h, p);
 }
 
-vd_status vd_bpe_encode(const vd_bpe_vocab *vocab, vd_bpe_scratch *scratch, int32_t *syms, int32_t *inout_count) {
+vd_status vd_bpe_encode_ordered(const vd_bpe_vocab *vocab, vd_bpe_scratch *scratch, int32_t *syms,
+                                int32_t *inout_count, vd_bpe_order order) {
   int32_t n = *inout_count;
   if (n < 2) return NULL;
   VD_RETURN_IF_ERROR(vd_bpe_scratch_reserve(scratch, n));
@@ -94,12 +106,20 @@ vd_status vd_bpe_encode(const vd_bpe_vocab *vocab, vd_bpe_scratch *scratch, int3
   while (h.size > 0) {
     // Take every candidate of the lowest rank (leftmost first); merging them cannot create that rank again.
     int32_t rank = (int32_t)(h.items[0] >> 32), count = 0;
+    if (order == VD_BPE_RANK_POSITIONS) {  // one candidate at a time, lowest (rank, position) first
+      vd_bpe_merge_at(vocab, syms, scratch, &h, (int32_t)(vd_bpe_heap_pop(&h) & 0xffffffff), rank, order);
+      continue;
+    }
     while (h.size > 0 && (int32_t)(h.items[0] >> 32) == rank)
       scratch->batch[count++] = (int32_t)(vd_bpe_heap_pop(&h) & 0xffffffff);
-    for (int32_t k = 0; k < count; ++k) vd_bpe_merge_at(vocab, syms, scratch, &h, scratch->batch[k], rank);
+    for (int32_t k = 0; k < count; ++k) vd_bpe_merge_at(vocab, syms, scratch, &h, scratch->batch[k], rank, order);
   }
   int32_t m = 0;
   for (int32_t i = 0; i >= 0; i = next[i]) syms[m++] = syms[i];
   *inout_count = m;
   return NULL;
+}
+
+vd_status vd_bpe_encode(const vd_bpe_vocab *vocab, vd_bpe_scratch *scratch, int32_t *syms, int32_t *inout_count) {
+  return vd_bpe_encode_ordered(vocab, scratch, syms, inout_count, VD_BPE_RANK_BATCHES);
 }

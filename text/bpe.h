@@ -21,8 +21,18 @@ typedef struct vd_bpe_scratch {
 
 void vd_bpe_scratch_release(vd_bpe_scratch *scratch);
 
+// The order merges are applied in. Both give the same result for every merge list in which each merge
+// creates a symbol that only later merges use (true of any trained list); they differ when a merge creates
+// a pair of lower rank than its own.
+typedef enum vd_bpe_order {
+  VD_BPE_RANK_BATCHES,    // all occurrences of the lowest rank, then rescan: the Python reference loops
+  VD_BPE_RANK_POSITIONS,  // one merge at a time by (rank, position): HF tokenizers' Word::merge_all
+} vd_bpe_order;
+
 // syms[0..*inout_count) are symbol indexes; on return they hold the merged symbols and *inout_count
-// their number.
+// their number. vd_bpe_encode uses VD_BPE_RANK_BATCHES.
 vd_status vd_bpe_encode(const vd_bpe_vocab *vocab, vd_bpe_scratch *scratch, int32_t *syms, int32_t *inout_count);
+vd_status vd_bpe_encode_ordered(const vd_bpe_vocab *vocab, vd_bpe_scratch *scratch, int32_t *syms,
+                                int32_t *inout_count, vd_bpe_order order);
 
 #endif

@@ -31,6 +31,10 @@ struct vd_bpe_vocab {
   int32_t merge_count;      // merge rules added (ranks 0..merge_count-1)
   int32_t pair_count;       // distinct pairs in the table
   int32_t max_id;           // largest token id assigned, -1 when none
+  int32_t *id_symbols;      // symbol of each token id (-1 where none), max_id + 1 entries in use
+  int32_t id_cap;           // entries allocated in id_symbols
+  int32_t *rank_merged;     // merged symbol of each rank (merge_count entries)
+  int32_t rank_cap;         // entries allocated in rank_merged
 };
 
 static uint32_t vd_bpe_hash_bytes(const char *s, size_t len) {
@@ -70,6 +74,8 @@ void vd_bpe_vocab_destroy(vd_bpe_vocab *vocab) {
   free(vocab->symbols);
   free(vocab->string_slots);
   free(vocab->pairs);
+  free(vocab->id_symbols);
+  free(vocab->rank_merged);
   free(vocab);
 }
 
@@ -150,6 +156,18 @@ vd_status vd_bpe_vocab_intern(vd_bpe_vocab *vocab, const char *s, size_t len, in
   return NULL;
 }
 
+static vd_status vd_bpe_id_table_reserve(vd_bpe_vocab *v, int32_t id) {
+  if (id < v->id_cap) return NULL;
+  int32_t cap = v->id_cap ? v->id_cap : 1024;
+  while (cap <= id) cap *= 2;
+  int32_t *t = realloc(v->id_symbols, sizeof(int32_t) * (size_t)cap);
+  if (!t) return vd_status_make(VD_ERR_OUT_OF_MEMORY, "bpe vocab: out of memory");
+  memset(t + v->id_cap, 0xff, sizeof(int32_t) * (size_t)(cap - v->id_cap));
+  v->id_symbols = t;
+  v->id_cap = cap;
+  return NULL;
+}
+
 vd_status vd_bpe_vocab_set_id(vd_bpe_vocab *vocab, int32_t symbol, int32_t id) {
   if (id < 0 || id > VD_BPE_MAX_TOKEN_ID)
     return vd_status_make(VD_ERR_FORMAT, "bpe vocab: token id %d out of range 0..%d", (int)id,
@@ -158,9 +176,22 @@ vd_status vd_bpe_vocab_set_id(vd_bpe_vocab *vocab, int32_t symbol, int32_t id) {
   if (e->id >= 0 && e->id != id)
     return vd_status_make(VD_ERR_FORMAT, "bpe vocab: token '%.*s' has two ids (%d, %d)", (int)e->len,
                           vocab->pool + e->offset, (int)e->id, (int)id);
+  VD_RETURN_IF_ERROR(vd_bpe_id_table_reserve(vocab, id));
+  int32_t other = vocab->id_symbols[id];
+  if (other >= 0 && other != symbol) {
+    const vd_bpe_symbol *o = &vocab->symbols[other];
+    return vd_status_make(VD_ERR_FORMAT, "bpe vocab: id %d belongs to two tokens ('%.*s', '%.*s')", (int)id,
+                          (int)o->len, vocab->pool + o->offset, (int)e->len, vocab->pool + e->offset);
+  }
+  vocab->id_symbols[id] = symbol;
   e->id = id;
   if (id > vocab->max_id) vocab->max_id = id;
   return NULL;
+}
+
+int32_t vd_bpe_vocab_id_symbol(const vd_bpe_vocab *vocab, int32_t id) {
+  if (id < 0 || id > vocab->max_id) return -1;
+  return vocab->id_symbols[id];
 }
 
 int32_t vd_bpe_vocab_token_id(const vd_bpe_vocab *vocab, int32_t symbol) { return vocab->symbols[symbol].id; }
@@ -200,6 +231,14 @@ vd_status vd_bpe_vocab_add_merge(vd_bpe_vocab *vocab, int32_t left, int32_t righ
   int32_t merged;
   VD_RETURN_IF_ERROR(vd_bpe_vocab_intern(vocab, buf, (size_t)l->len + r->len, &merged));
   if ((uint32_t)vocab->pair_count * 2 >= vocab->pair_mask) VD_RETURN_IF_ERROR(vd_bpe_pair_table_grow(vocab));
+  if (vocab->merge_count == vocab->rank_cap) {
+    int32_t cap = vocab->rank_cap ? vocab->rank_cap * 2 : 4096;
+    int32_t *r = realloc(vocab->rank_merged, sizeof(int32_t) * (size_t)cap);
+    if (!r) return vd_status_make(VD_ERR_OUT_OF_MEMORY, "bpe vocab: out of memory");
+    vocab->rank_merged = r;
+    vocab->rank_cap = cap;
+  }
+  vocab->rank_merged[vocab->merge_count] = merged;
   uint64_t key = vd_bpe_pair_key(left, right);
   vd_bpe_pair_slot *slot = vd_bpe_pair_find_slot(vocab->pairs, vocab->pair_mask, key);
   if (slot->key == 0) ++vocab->pair_count;
@@ -217,6 +256,7 @@ int vd_bpe_vocab_pair(const vd_bpe_vocab *vocab, int32_t left, int32_t right, in
 }
 
 int32_t vd_bpe_vocab_merge_count(const vd_bpe_vocab *vocab) { return vocab->merge_count; }
+int32_t vd_bpe_vocab_rank_merged(const vd_bpe_vocab *vocab, int32_t rank) { return vocab->rank_merged[rank]; }
 int32_t vd_bpe_vocab_size(const vd_bpe_vocab *vocab) { return vocab->max_id + 1; }
 
 const char *vd_bpe_vocab_symbol(const vd_bpe_vocab *vocab, int32_t symbol, size_t *out_len) {

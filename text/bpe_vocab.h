@@ -22,8 +22,11 @@ void vd_bpe_vocab_destroy(vd_bpe_vocab *vocab);
 vd_status vd_bpe_vocab_intern(vd_bpe_vocab *vocab, const char *s, size_t len, int32_t *out_symbol);
 // Symbol index of s[0..len), or -1 when it was never interned.
 int32_t vd_bpe_vocab_find(const vd_bpe_vocab *vocab, const char *s, size_t len);
-// Gives a symbol its token id (0..VD_BPE_MAX_TOKEN_ID); a second, different id for it is an error.
+// Gives a symbol its token id (0..VD_BPE_MAX_TOKEN_ID); a second, different id for it, or an id that
+// another symbol has, is an error.
 vd_status vd_bpe_vocab_set_id(vd_bpe_vocab *vocab, int32_t symbol, int32_t id);
+// The symbol of a token id, or -1 when no symbol has it.
+int32_t vd_bpe_vocab_id_symbol(const vd_bpe_vocab *vocab, int32_t id);
 // Token id of a symbol, or -1 when the symbol is not in the vocabulary.
 int32_t vd_bpe_vocab_token_id(const vd_bpe_vocab *vocab, int32_t symbol);
 // Adds the next merge rule (rank = number of rules added before); interns left+right. A repeated pair
@@ -33,6 +36,8 @@ vd_status vd_bpe_vocab_add_merge(vd_bpe_vocab *vocab, int32_t left, int32_t righ
 int vd_bpe_vocab_pair(const vd_bpe_vocab *vocab, int32_t left, int32_t right, int32_t *out_rank,
                       int32_t *out_merged);
 int32_t vd_bpe_vocab_merge_count(const vd_bpe_vocab *vocab);
+// The merged symbol of the merge rule added as number `rank` (0 <= rank < merge count).
+int32_t vd_bpe_vocab_rank_merged(const vd_bpe_vocab *vocab, int32_t rank);
 int32_t vd_bpe_vocab_size(const vd_bpe_vocab *vocab);  // largest token id + 1
 // The string of a symbol (not NUL-terminated) and its length.
 const char *vd_bpe_vocab_symbol(const vd_bpe_vocab *vocab, int32_t symbol, size_t *out_len);

@@ -19,20 +19,6 @@
 
 #define VD_CLIP_TEXT_MAX_FIX_ROUNDS 8  // ftfy repeats its fixers until stable; each round can only shrink
 
-void vd_cp_buf_release(vd_cp_buf *buf) {
-  free(buf->data);
-  *buf = (vd_cp_buf){0};
-}
-
-static vd_status vd_cp_buf_reserve(vd_cp_buf *buf, size_t n) {
-  if (n <= buf->cap) return NULL;
-  uint32_t *d = realloc(buf->data, sizeof(uint32_t) * n);
-  if (!d) return vd_status_make(VD_ERR_OUT_OF_MEMORY, "clip text: out of memory for %zu code points", n);
-  buf->data = d;
-  buf->cap = n;
-  return NULL;
-}
-
 // Appends without a capacity check: every pass reserves its worst case first.
 static void vd_cp_push(vd_cp_buf *b, uint32_t cp) { b->data[b->len++] = cp; }
 

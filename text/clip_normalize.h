@@ -8,15 +8,7 @@
 #include <stdint.h>
 
 #include "runtime/status.h"
-
-// A growable array of code points.
-typedef struct vd_cp_buf {
-  uint32_t *data;  // code points
-  size_t len;      // code points in use
-  size_t cap;      // code points allocated
-} vd_cp_buf;
-
-void vd_cp_buf_release(vd_cp_buf *buf);
+#include "text/cp_buf.h"
 
 // Normalises cps[0..n) into *out (reused; previous content discarded). Output length is at most 3·n + 1.
 vd_status vd_clip_text_normalize(const uint32_t *cps, size_t n, vd_cp_buf *out);

@@ -1,7 +1,3 @@
-// text/ — tokenizers and their Unicode data: CLIP's BPE today (normalisation, pre-tokenisation, merges,
-// vocabularies from the model's files), the Qwen2 byte-level BPE and SentencePiece next. Host code: uses
-// nothing of the engine but runtime/status.h. This header is its entry point.
-//
 // The CLIP BPE tokenizer of Stable Diffusion 1.x (transformers' slow CLIPTokenizer as FrozenCLIPEmbedder
 // calls it: truncation to 77 keeping EOS, padding with 49407). Spec: encoders-and-captioner.md §2.5.
 //
@@ -15,6 +11,7 @@
 #ifndef VD_TEXT_CLIP_TOKENIZER_H
 #define VD_TEXT_CLIP_TOKENIZER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -46,5 +43,13 @@ int32_t vd_clip_tokenizer_eos_id(const vd_clip_tokenizer *tokenizer);     // <|e
 int32_t vd_clip_tokenizer_pad_id(const vd_clip_tokenizer *tokenizer);     // = EOS for SD 1.x
 int32_t vd_clip_tokenizer_vocab_size(const vd_clip_tokenizer *tokenizer); // largest id + 1
 int32_t vd_clip_tokenizer_merge_count(const vd_clip_tokenizer *tokenizer);
+
+// The text of ids as CLIPTokenizer.decode gives it without clean_up_tokenization_spaces: the tokens'
+// byte-level characters as bytes, "</w>" as a space, invalid UTF-8 as U+FFFD, surrounding whitespace
+// stripped; <|startoftext|> and <|endoftext|> as separate words joined by spaces (its default
+// spaces_between_special_tokens), or dropped with skip_special. Ids outside the vocabulary are an error.
+// *out_text is NUL-terminated and the caller frees it; *out_len (may be NULL) receives its length.
+vd_status vd_clip_tokenizer_decode(const vd_clip_tokenizer *tokenizer, const int32_t *ids, size_t count,
+                                   bool skip_special, char **out_text, size_t *out_len);
 
 #endif

@@ -20,9 +20,4 @@ struct vd_clip_tokenizer {
   int32_t pad_id;                   // padding (= EOS in SD 1.x)
 };
 
-// The bytes_to_unicode code point of byte b (GPT-2/CLIP byte-level alphabet).
-uint32_t vd_clip_byte_to_unicode(uint8_t b);
-// Position of byte b in bytes_to_unicode's insertion order (its id in the derived vocabulary).
-int vd_clip_byte_order(uint8_t b);
-
 #endif

@@ -6,84 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <zlib.h>
 
+#include "text/byte_level.h"
 #include "text/clip_tokenizer_internal.h"
+#include "text/text_file.h"
 #include "text/utf8.h"
-
-uint32_t vd_clip_byte_to_unicode(uint8_t b) {
-  if ((b >= 33 && b <= 126) || (b >= 161 && b <= 172) || b >= 174) return b;
-  uint32_t k = 0;  // rank among the remaining bytes 0..32, 127..160, 173
-  for (uint32_t x = 0; x < b; ++x)
-    if (!((x >= 33 && x <= 126) || (x >= 161 && x <= 172) || x >= 174)) ++k;
-  return 256 + k;
-}
-
-int vd_clip_byte_order(uint8_t b) {
-  if (b >= 33 && b <= 126) return b - 33;                   // 94 printable ASCII
-  if (b >= 161 && b <= 172) return 94 + (b - 161);          // 12
-  if (b >= 174) return 106 + (b - 174);                     // 82
-  return 188 + (int)(vd_clip_byte_to_unicode(b) - 256);     // the remaining 68 in byte order
-}
-
-// ---- files ------------------------------------------------------------------------------------------
-
-static vd_status vd_clip_read_file(const char *path, char **out_data, size_t *out_len) {
-  *out_data = NULL;
-  gzFile f = gzopen(path, "rb");
-  if (!f) return vd_status_make(VD_ERR_NOT_FOUND, "%s: cannot open", path);
-  size_t cap = 1 << 20, len = 0;
-  char *data = malloc(cap + 1);
-  vd_status st = data ? NULL : vd_status_make(VD_ERR_OUT_OF_MEMORY, "%s: out of memory", path);
-  while (!st) {
-    if (len == cap) {
-      if (cap >= VD_CLIP_MAX_FILE_BYTES) {
-        st = vd_status_make(VD_ERR_LIMIT, "%s: larger than %u bytes", path, VD_CLIP_MAX_FILE_BYTES);
-        break;
-      }
-      char *grown = realloc(data, cap * 2 + 1);
-      if (!grown) {
-        st = vd_status_make(VD_ERR_OUT_OF_MEMORY, "%s: out of memory", path);
-        break;
-      }
-      data = grown;
-      cap *= 2;
-    }
-    int got = gzread(f, data + len, (unsigned)(cap - len));
-    if (got < 0) {
-      int err;
-      st = vd_status_make(VD_ERR_IO, "%s: read failed: %s", path, gzerror(f, &err));
-    } else if (got == 0) {
-      break;
-    }
-    len += got > 0 ? (size_t)got : 0;
-  }
-  gzclose(f);
-  if (st) {
-    free(data);
-    return st;
-  }
-  data[len] = '\0';
-  *out_data = data;
-  *out_len = len;
-  return NULL;
-}
-
-static bool vd_path_is_dir(const char *path) {
-  struct stat sb;
-  return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
-}
-
-static bool vd_path_is_file(const char *path) {
-  struct stat sb;
-  return stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
-}
-
-static bool vd_ends_with(const char *s, const char *suffix) {
-  size_t n = strlen(s), m = strlen(suffix);
-  return n >= m && strcmp(s + n - m, suffix) == 0;
-}
 
 // ---- shared construction ----------------------------------------------------------------------------
 
@@ -98,7 +25,7 @@ static vd_status vd_clip_intern_cp(vd_bpe_vocab *v, uint32_t cp, const char *suf
 // Interns the 512 byte-level symbols (with and without </w>).
 static vd_status vd_clip_intern_bytes(vd_clip_tokenizer *t) {
   for (int b = 0; b < 256; ++b) {
-    uint32_t cp = vd_clip_byte_to_unicode((uint8_t)b);
+    uint32_t cp = vd_byte_level_char((uint8_t)b);
     VD_RETURN_IF_ERROR(vd_clip_intern_cp(t->vocab, cp, "", &t->byte_symbol[b]));
     VD_RETURN_IF_ERROR(vd_clip_intern_cp(t->vocab, cp, VD_CLIP_END_OF_WORD, &t->byte_symbol_final[b]));
   }
@@ -180,13 +107,13 @@ static vd_status vd_clip_find_specials(vd_clip_tokenizer *t, const char *path) {
 
 static vd_status vd_clip_load_openai(vd_clip_tokenizer *t, const char *path) {
   for (int b = 0; b < 256; ++b) {
-    int order = vd_clip_byte_order((uint8_t)b);
+    int order = vd_byte_level_order((uint8_t)b);
     VD_RETURN_IF_ERROR(vd_bpe_vocab_set_id(t->vocab, t->byte_symbol[b], order));
     VD_RETURN_IF_ERROR(vd_bpe_vocab_set_id(t->vocab, t->byte_symbol_final[b], 256 + order));
   }
   char *text;
   size_t len;
-  VD_RETURN_IF_ERROR(vd_clip_read_file(path, &text, &len));
+  VD_RETURN_IF_ERROR(vd_text_file_read(path, VD_CLIP_MAX_FILE_BYTES, &text, &len));
   vd_status st = vd_clip_parse_merges(t, text, len, path, 512);
   free(text);
   VD_RETURN_IF_ERROR(st);
@@ -210,25 +137,15 @@ static vd_status vd_clip_vocab_from_json(vd_clip_tokenizer *t, const cJSON *obj,
   return NULL;
 }
 
-static vd_status vd_clip_parse_json_file(const char *path, cJSON **out_root) {
-  char *text;
-  size_t len;
-  VD_RETURN_IF_ERROR(vd_clip_read_file(path, &text, &len));
-  *out_root = cJSON_ParseWithLength(text, len);
-  free(text);
-  if (!*out_root) return vd_status_make(VD_ERR_FORMAT, "%s: not valid JSON", path);
-  return NULL;
-}
-
 static vd_status vd_clip_load_hf_slow(vd_clip_tokenizer *t, const char *vocab_path, const char *merges_path) {
   cJSON *root;
-  VD_RETURN_IF_ERROR(vd_clip_parse_json_file(vocab_path, &root));
+  VD_RETURN_IF_ERROR(vd_text_json_read(vocab_path, VD_CLIP_MAX_FILE_BYTES, &root));
   vd_status st = vd_clip_vocab_from_json(t, root, vocab_path);
   cJSON_Delete(root);
   VD_RETURN_IF_ERROR(st);
   char *text;
   size_t len;
-  VD_RETURN_IF_ERROR(vd_clip_read_file(merges_path, &text, &len));
+  VD_RETURN_IF_ERROR(vd_text_file_read(merges_path, VD_CLIP_MAX_FILE_BYTES, &text, &len));
   st = vd_clip_parse_merges(t, text, len, merges_path, -1);
   free(text);
   return st;
@@ -284,7 +201,7 @@ static vd_status vd_clip_check_model_json(const cJSON *model, const char *path) 
 
 static vd_status vd_clip_load_hf_fast(vd_clip_tokenizer *t, const char *path) {
   cJSON *root;
-  VD_RETURN_IF_ERROR(vd_clip_parse_json_file(path, &root));
+  VD_RETURN_IF_ERROR(vd_text_json_read(path, VD_CLIP_MAX_FILE_BYTES, &root));
   const cJSON *model = cJSON_GetObjectItemCaseSensitive(root, "model");
   vd_status st = vd_clip_check_model_json(model, path);
   if (!st) st = vd_clip_vocab_from_json(t, cJSON_GetObjectItemCaseSensitive(model, "vocab"), path);
@@ -296,32 +213,26 @@ static vd_status vd_clip_load_hf_fast(vd_clip_tokenizer *t, const char *path) {
 
 // ---- choosing the files -----------------------------------------------------------------------------
 
-static vd_status vd_clip_join(char *out, size_t cap, const char *dir, const char *name) {
-  int n = snprintf(out, cap, "%s/%s", dir, name);
-  if (n < 0 || (size_t)n >= cap) return vd_status_make(VD_ERR_INVALID_ARGUMENT, "%s: path too long", dir);
-  return NULL;
-}
-
 static vd_status vd_clip_load_dir(vd_clip_tokenizer *t, const char *dir, int depth) {
   char a[4096], b[4096];
-  VD_RETURN_IF_ERROR(vd_clip_join(a, sizeof(a), dir, "vocab.json"));
-  VD_RETURN_IF_ERROR(vd_clip_join(b, sizeof(b), dir, "merges.txt"));
-  if (vd_path_is_file(a) && vd_path_is_file(b)) return vd_clip_load_hf_slow(t, a, b);
-  VD_RETURN_IF_ERROR(vd_clip_join(a, sizeof(a), dir, "tokenizer.json"));
-  if (vd_path_is_file(a)) return vd_clip_load_hf_fast(t, a);
-  VD_RETURN_IF_ERROR(vd_clip_join(a, sizeof(a), dir, "bpe_simple_vocab_16e6.txt.gz"));
-  if (vd_path_is_file(a)) return vd_clip_load_openai(t, a);
-  VD_RETURN_IF_ERROR(vd_clip_join(a, sizeof(a), dir, "tokenizer"));
-  if (depth == 0 && vd_path_is_dir(a)) return vd_clip_load_dir(t, a, 1);
+  VD_RETURN_IF_ERROR(vd_text_path_join(a, sizeof(a), dir, "vocab.json"));
+  VD_RETURN_IF_ERROR(vd_text_path_join(b, sizeof(b), dir, "merges.txt"));
+  if (vd_text_path_is_file(a) && vd_text_path_is_file(b)) return vd_clip_load_hf_slow(t, a, b);
+  VD_RETURN_IF_ERROR(vd_text_path_join(a, sizeof(a), dir, "tokenizer.json"));
+  if (vd_text_path_is_file(a)) return vd_clip_load_hf_fast(t, a);
+  VD_RETURN_IF_ERROR(vd_text_path_join(a, sizeof(a), dir, "bpe_simple_vocab_16e6.txt.gz"));
+  if (vd_text_path_is_file(a)) return vd_clip_load_openai(t, a);
+  VD_RETURN_IF_ERROR(vd_text_path_join(a, sizeof(a), dir, "tokenizer"));
+  if (depth == 0 && vd_text_path_is_dir(a)) return vd_clip_load_dir(t, a, 1);
   return vd_status_make(VD_ERR_NOT_FOUND,
                         "%s: no vocab.json + merges.txt, tokenizer.json or bpe_simple_vocab_16e6.txt.gz", dir);
 }
 
 static vd_status vd_clip_load_path(vd_clip_tokenizer *t, const char *path) {
-  if (vd_path_is_dir(path)) return vd_clip_load_dir(t, path, 0);
-  if (!vd_path_is_file(path)) return vd_status_make(VD_ERR_NOT_FOUND, "%s: no such file or folder", path);
-  if (vd_ends_with(path, ".gz") || vd_ends_with(path, ".txt")) return vd_clip_load_openai(t, path);
-  if (vd_ends_with(path, "vocab.json")) {
+  if (vd_text_path_is_dir(path)) return vd_clip_load_dir(t, path, 0);
+  if (!vd_text_path_is_file(path)) return vd_status_make(VD_ERR_NOT_FOUND, "%s: no such file or folder", path);
+  if (vd_text_ends_with(path, ".gz") || vd_text_ends_with(path, ".txt")) return vd_clip_load_openai(t, path);
+  if (vd_text_ends_with(path, "vocab.json")) {
     char merges[4096];
     size_t dir_len = strlen(path) - strlen("vocab.json");
     if (dir_len + strlen("merges.txt") + 1 > sizeof(merges))
@@ -330,7 +241,7 @@ static vd_status vd_clip_load_path(vd_clip_tokenizer *t, const char *path) {
     strcpy(merges + dir_len, "merges.txt");
     return vd_clip_load_hf_slow(t, path, merges);
   }
-  if (vd_ends_with(path, ".json")) return vd_clip_load_hf_fast(t, path);
+  if (vd_text_ends_with(path, ".json")) return vd_clip_load_hf_fast(t, path);
   return vd_status_make(VD_ERR_INVALID_ARGUMENT, "%s: not a tokenizer file (.json, .txt or .gz)", path);
 }
 
