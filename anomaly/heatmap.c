@@ -36,8 +36,9 @@ void vd_colormap_jet(uint8_t level, uint8_t out_rgb[3]) {
   out_rgb[2] = vd_jet_blue(level);
 }
 
-// cv2.addWeighted(a, 0.5, b, 0.5, 0) on bytes: (a + b) / 2, halves rounded to even.
-static uint8_t vd_blend_half(uint8_t a, uint8_t b) {
+// (a + b) / 2 with halves rounded to even: OpenCV computes a * 0.5f + b * 0.5f (exact) and rounds with
+// cvRound (to nearest, ties to even).
+uint8_t vd_heatmap_blend(uint8_t a, uint8_t b) {
   int sum = a + b, q = sum >> 1;
   return (uint8_t)((sum & 1) && (q & 1) ? q + 1 : q);
 }
@@ -74,9 +75,9 @@ vd_status vd_heatmap_overlay(const double *map, const vd_image *rgb, vd_heatmap_
     const uint8_t *p = rgb->pixels + 3 * k;
     int swap = order == VD_HEATMAP_REFERENCE_FILE;
     uint8_t *o = out_rgb->pixels + 3 * k;
-    o[0] = vd_blend_half(jet[0], p[swap ? 2 : 0]);
-    o[1] = vd_blend_half(jet[1], p[1]);
-    o[2] = vd_blend_half(jet[2], p[swap ? 0 : 2]);
+    o[0] = vd_heatmap_blend(jet[0], p[swap ? 2 : 0]);
+    o[1] = vd_heatmap_blend(jet[1], p[1]);
+    o[2] = vd_heatmap_blend(jet[2], p[swap ? 0 : 2]);
   }
   return NULL;
 }

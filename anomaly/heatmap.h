@@ -19,6 +19,8 @@ typedef enum vd_heatmap_order {
 
 // JET colour of a level, as R, G, B.
 void vd_colormap_jet(uint8_t level, uint8_t out_rgb[3]);
+// Step 3 on one byte pair: cv2.addWeighted(a, 0.5, b, 0.5, 0).
+uint8_t vd_heatmap_blend(uint8_t a, uint8_t b);
 // Step 1 over a width x height map into out[width * height]; non-finite values are an error.
 vd_status vd_heatmap_levels(const double *map, int width, int height, uint8_t *out);
 // Steps 1-3: map is width x height, the size of rgb; out_rgb is a new RGB8 image.

@@ -35,41 +35,12 @@ import torch
 import torchvision.transforms as T
 from PIL import Image, features
 
+from image_patterns import fnv64, mix, npy_values, pattern
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 OUT = os.path.join(ROOT, "tests", "data", "images")
 MEAN = [0.485, 0.456, 0.406]
 STD = [0.229, 0.224, 0.225]
-M64 = (1 << 64) - 1
-
-
-def fnv64(data):
-    """64-bit FNV-1a of bytes (tests/image_goldens.h has the C twin)."""
-    h = 0xCBF29CE484222325
-    for b in bytes(data):
-        h = ((h ^ b) * 0x100000001B3) & M64
-    return "%016x" % h
-
-
-def mix(seed, count):
-    """splitmix64 of seed * 2^32 + i for i < count (the C twin: vdt_mix in tests/image_goldens.h)."""
-    z = (np.uint64(seed) << np.uint64(32)) + np.arange(count, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        z = z * np.uint64(0x9E3779B97F4A7C15)
-        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return z ^ (z >> np.uint64(31))
-
-
-def pattern(kind, seed, w, h, c):
-    """Synthetic 8-bit image (h, w, c): 'noise' = top byte of the mix; 'smooth' = ramps plus 2-bit noise."""
-    z = mix(seed, w * h * c)
-    if kind == "noise":
-        return (z >> np.uint64(56)).astype(np.uint8).reshape(h, w, c)
-    y, x, ch = np.meshgrid(np.arange(h), np.arange(w), np.arange(c), indexing="ij")
-    noise = (z >> np.uint64(62)).astype(np.int64).reshape(h, w, c)
-    return ((x * 3 + y * 5 + ch * 60 + noise) & 255).astype(np.uint8)
-
-
 # ---- a small PNG encoder with every feature the decoder must handle ------------------------------------
 ADAM7 = [(0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2)]
 CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}
@@ -458,8 +429,7 @@ def write_npy():
     os.makedirs(d, exist_ok=True)
     for f in os.listdir(d):
         os.remove(os.path.join(d, f))
-    def values(shape, dtype):
-        return (np.arange(int(np.prod(shape))) / 7 - 3).astype(dtype).reshape(shape)
+    values = npy_values
     good = {"f32_3x5x7": ((3, 5, 7), np.float32), "f64_1x4x6": ((1, 4, 6), np.float64),
             "f64_2x3": ((2, 3), np.float64), "f32_11": ((11,), np.float32), "f64_scalar": ((), np.float64),
             "f32_0x3": ((0, 3), np.float32), "f32_1x2x1x3x1x2": ((1, 2, 1, 3, 1, 2), np.float32)}
