@@ -25,7 +25,8 @@ vd_status vd_image_check_size(uint64_t width, uint64_t height, const char *name)
 
 vd_status vd_image_alloc(int width, int height, int channels, vd_image *out_image) {
   memset(out_image, 0, sizeof(*out_image));
-  if (width < 0 || height < 0) return vd_status_make(VD_ERR_INVALID_ARGUMENT, "negative image size");
+  if (width < 1 || height < 1)
+    return vd_status_make(VD_ERR_INVALID_ARGUMENT, "image of %d x %d pixels", width, height);
   VD_RETURN_IF_ERROR(vd_image_check_size((uint64_t)width, (uint64_t)height, "image"));
   if (channels != 1 && channels != 3)
     return vd_status_make(VD_ERR_INVALID_ARGUMENT, "image with %d channels (1 or 3 expected)", channels);

@@ -33,7 +33,7 @@ static void test_goldens(void) {
 
 static void test_errors(void) {
   vd_image in = vdt_pattern("noise", 1, 4, 4, 3), out;
-  CHECK_ERR(vd_image_resize(&in, 0, 5, &out), VD_ERR_FORMAT);
+  CHECK_ERR(vd_image_resize(&in, 0, 5, &out), VD_ERR_INVALID_ARGUMENT);
   CHECK_ERR(vd_image_resize(&in, 5, -1, &out), VD_ERR_INVALID_ARGUMENT);
   CHECK_ERR(vd_image_resize(&in, 70000, 1, &out), VD_ERR_LIMIT);
   CHECK(out.pixels == NULL);
