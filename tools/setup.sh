@@ -8,7 +8,8 @@
 set -eu
 pkgs=(build-essential cmake ninja-build pkg-config file python3
       libvulkan-dev mesa-vulkan-drivers vulkan-validationlayers glslc spirv-tools
-      libstb-dev libcjson-dev libyaml-dev zlib1g-dev)
+      libstb-dev libcjson-dev libyaml-dev zlib1g-dev libpng-dev libjpeg62-turbo-dev
+      python3-numpy python3-pil)
 [ "${1:-}" = "--fuzz" ] && pkgs+=(clang libclang-rt-14-dev)
 sudo=""
 [ "$(id -u)" = 0 ] || sudo=sudo
