@@ -62,6 +62,10 @@ vd_status vd_metrics_acc_create(const vd_metrics_options *options, vd_metrics_ac
   acc->options = o;
   acc->automatic = o.mode == VD_METRICS_AUTO;
   acc->mode = o.mode == VD_METRICS_STREAMING ? VD_METRICS_STREAMING : VD_METRICS_EXACT;
+  if (acc->automatic && o.expected_pixels > o.memory_budget / sizeof(double)) {
+    acc->mode = VD_METRICS_STREAMING;
+    acc->automatic = false;
+  }
   *out_acc = acc;
   return NULL;
 }

@@ -19,8 +19,8 @@
 // counts pixels into a score histogram (pixel AUROC/AP/F1, with a computed error bound reported in
 // `bound`) and counts AU-PRO overlaps exactly per threshold. The image metrics are exact in both modes
 // (16 bytes per image). AUTO (the default) starts exact and turns to streaming when the stored pixels
-// would exceed the memory budget; it then asks for a second pass, so a caller that cannot feed the maps
-// twice must choose EXACT.
+// would exceed the memory budget (or from the start when expected_pixels says they will); it then asks
+// for a second pass, so a caller that cannot feed the maps twice must choose EXACT.
 //
 // Conventions (spec §6.2, resolved against Debian's scikit-learn 1.2 / scikit-image 0.19 / NumPy 1.24;
 // details in anomaly/README.md): pixel label = mask > 0, image label = any mask pixel > 0; image score =
@@ -76,6 +76,7 @@ typedef enum vd_map_dtype {
 typedef struct vd_metrics_options {
   vd_metrics_mode mode;     // see above; AUTO when zero-initialised
   uint64_t memory_budget;   // AUTO: bytes of stored pixels before streaming (0: VD_METRICS_DEFAULT_BUDGET)
+  uint64_t expected_pixels;  // AUTO: pixels that will be fed, if known (0: unknown); over budget: stream at once
   uint32_t histogram_bins;  // STREAMING: bins per class and label (0: VD_METRICS_DEFAULT_BINS)
   uint32_t pro_steps;       // AU-PRO threshold steps (0: VD_METRICS_DEFAULT_PRO_STEPS)
   double pro_fpr_limit;     // AU-PRO FPR limit (0: VD_METRICS_DEFAULT_PRO_FPR)

@@ -342,6 +342,14 @@ static void test_auto(small_image *ims, int n) {
   vd_metrics_result *r = NULL;
   CHECK_ERR(vd_metrics_acc_finish(acc, &r), VD_ERR_INVALID_ARGUMENT);  // the second pass is missing
   vd_metrics_acc_destroy(acc);
+  vd_metrics_options hint = {.expected_pixels = 6 * S * S, .memory_budget = tiny.memory_budget};
+  CHECK_OK(vd_metrics_acc_create(&hint, &acc));
+  CHECK(acc && vd_metrics_acc_mode(acc) == VD_METRICS_STREAMING);  // known to be too big: streams at once
+  vd_metrics_acc_destroy(acc);
+  hint.expected_pixels = 5 * S * S;
+  CHECK_OK(vd_metrics_acc_create(&hint, &acc));
+  CHECK(acc && vd_metrics_acc_mode(acc) == VD_METRICS_EXACT);
+  vd_metrics_acc_destroy(acc);
   vd_metrics_result *a = small_run(ims, n, &tiny, false), *e = small_run(ims, n, &exact, false);
   CHECK(a && e && a->mode == VD_METRICS_STREAMING && e->mode == VD_METRICS_EXACT);
   for (size_t i = 0; a && e && i < a->class_count; ++i)
@@ -405,7 +413,9 @@ static void test_errors(small_image *ims) {
   vd_metrics_result *r = NULL;
   CHECK_OK(vd_metrics_acc_finish(acc, &r));
   CHECK(r && r->class_count == 1 && r->classes[0].images == 1);  // the rejected images left no trace
-  CHECK_ERR(vd_metrics_acc_finish(acc, &r), VD_ERR_INVALID_ARGUMENT);
+  vd_metrics_result *r2 = NULL;
+  CHECK_ERR(vd_metrics_acc_finish(acc, &r2), VD_ERR_INVALID_ARGUMENT);
+  CHECK(r2 == NULL);
   vd_metrics_result_destroy(r);
   vd_metrics_acc_destroy(acc);
   vd_metrics_options o = {.mode = (vd_metrics_mode)9};
