@@ -29,8 +29,8 @@ static uint32_t vd_uf_union(uint32_t *parent, uint32_t a, uint32_t b) {
 
 // Provisional label of foreground pixel (y, x): joined with its labelled 8-neighbours above and to the
 // left, or a new label.
-static uint32_t vd_label_pixel(const uint32_t *labels, uint32_t *parent, uint32_t *next, uint32_t y,
-                               uint32_t x, uint32_t w) {
+static uint32_t vd_label_pixel(const uint32_t *labels, uint32_t *parent, uint32_t *next, uint32_t y, uint32_t x,
+                               uint32_t w) {
   const uint32_t *row = labels + (size_t)y * w;
   const uint32_t *up = y ? row - w : NULL;
   uint32_t nb[4] = {x ? row[x - 1] : 0, up && x ? up[x - 1] : 0, up ? up[x] : 0,

@@ -62,8 +62,8 @@ uint32_t vd_metric_split(vd_metric_scratch *s, const uint8_t *mask, uint32_t h, 
                          uint32_t *out_positives);
 
 // Exact mode: keeps s->split of an image (after vd_metric_split); adds its bytes to *bytes.
-vd_status vd_metric_store(vd_metric_class *c, const vd_metric_scratch *s, uint32_t regions,
-                          uint32_t positives, uint64_t *bytes);
+vd_status vd_metric_store(vd_metric_class *c, const vd_metric_scratch *s, uint32_t regions, uint32_t positives,
+                          uint64_t *bytes);
 void vd_metric_stored_free(vd_metric_class *c);
 // Exact mode: the pixel metrics and AU-PRO of a class (frees its stored pixels as it goes).
 vd_status vd_metric_exact_finish(vd_metric_class *c, const vd_metrics_options *o, vd_metrics_class *out);
@@ -71,8 +71,8 @@ vd_status vd_metric_exact_finish(vd_metric_class *c, const vd_metrics_options *o
 // Streaming: allocates the counts from the first pass's range.
 vd_status vd_metric_stream_begin(vd_metric_class *c, const vd_metrics_options *o);
 // Streaming second pass: counts one image (after vd_metric_split, s->map holding its scores).
-void vd_metric_stream_add(vd_metric_class *c, const vd_metric_scratch *s, const uint8_t *mask,
-                          uint32_t regions, uint32_t positives);
+void vd_metric_stream_add(vd_metric_class *c, const vd_metric_scratch *s, const uint8_t *mask, uint32_t regions,
+                          uint32_t positives);
 void vd_metric_stream_free(vd_metric_class *c);
 vd_status vd_metric_stream_finish(vd_metric_class *c, const vd_metrics_options *o, vd_metrics_class *out);
 

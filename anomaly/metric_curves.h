@@ -59,7 +59,6 @@ void vd_curve_group(vd_curve *c, uint64_t dp, uint64_t dn, bool tied);
 void vd_curve_finish(const vd_curve *c, vd_curve_result *out);
 
 // The exact statistics of positives and negatives given as ascending sort keys (metric_sort.h).
-void vd_curve_from_sorted(const uint64_t *pos, size_t np, const uint64_t *neg, size_t nn,
-                          vd_curve_result *out);
+void vd_curve_from_sorted(const uint64_t *pos, size_t np, const uint64_t *neg, size_t nn, vd_curve_result *out);
 
 #endif

@@ -6,8 +6,8 @@
 #include "anomaly/metric_curves.h"
 #include "anomaly/metric_sort.h"
 
-vd_status vd_metric_store(vd_metric_class *c, const vd_metric_scratch *s, uint32_t regions,
-                          uint32_t positives, uint64_t *bytes) {
+vd_status vd_metric_store(vd_metric_class *c, const vd_metric_scratch *s, uint32_t regions, uint32_t positives,
+                          uint64_t *bytes) {
   size_t n = (size_t)c->height * c->width;
   vd_metric_stored *st = &c->stored[c->images];
   st->values = malloc(n * sizeof(*st->values));
@@ -67,14 +67,14 @@ static vd_status vd_metric_exact_curve(uint64_t *pos, size_t np, uint64_t *neg, 
 }
 
 static vd_status vd_metric_exact_pixels(vd_metric_class *c, const vd_metrics_options *o,
-                                        const vd_pro_thresholds *t, vd_pro_counts *pro,
-                                        vd_metrics_class *out) {
+                                        const vd_pro_thresholds *t, vd_pro_counts *pro, vd_metrics_class *out) {
   size_t n = (size_t)c->height * c->width;
   size_t np = c->anomalous_pixels, nn = c->images * n - np;
   uint64_t *pos = malloc(np * sizeof(*pos) + sizeof(*pos));
   uint64_t *neg = malloc(nn * sizeof(*neg) + sizeof(*neg));
   vd_status st = NULL;
-  if (!pos || !neg) st = vd_status_make(VD_ERR_OUT_OF_MEMORY, "metrics: %zu pixel keys of class %s", np + nn, c->name);
+  if (!pos || !neg)
+    st = vd_status_make(VD_ERR_OUT_OF_MEMORY, "metrics: %zu pixel keys of class %s", np + nn, c->name);
   size_t ip = 0, in = 0;
   for (size_t i = 0; !st && i < c->images; ++i) {
     vd_metric_stored *s = &c->stored[i];

@@ -7,8 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define VD_SCORE_POOL 8                                              // pooling window side
-#define VD_SCORE_PASSES 8                                            // successive pools
+#define VD_SCORE_POOL 8                                                // pooling window side
+#define VD_SCORE_PASSES 8                                              // successive pools
 #define VD_SCORE_MIN_SIDE (VD_SCORE_PASSES * (VD_SCORE_POOL - 1) + 1)  // 57: smallest map side
 
 // Score of an h × w map (h, w ≥ VD_SCORE_MIN_SIDE). work holds h·w doubles and is overwritten.

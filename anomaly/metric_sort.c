@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define VD_RADIX_BITS 11                                             // bits per digit
-#define VD_RADIX_BUCKETS (1u << VD_RADIX_BITS)                       // buckets per digit
-#define VD_RADIX_DIGITS ((64 + VD_RADIX_BITS - 1) / VD_RADIX_BITS)   // 6 digits cover 64 bits
+#define VD_RADIX_BITS 11                                            // bits per digit
+#define VD_RADIX_BUCKETS (1u << VD_RADIX_BITS)                      // buckets per digit
+#define VD_RADIX_DIGITS ((64 + VD_RADIX_BITS - 1) / VD_RADIX_BITS)  // 6 digits cover 64 bits
 
 static uint32_t vd_digit(uint64_t key, int d) {
   return (uint32_t)(key >> (d * VD_RADIX_BITS)) & (VD_RADIX_BUCKETS - 1);
@@ -28,7 +28,7 @@ static int vd_key_compare(const void *a, const void *b) {
 }
 
 void vd_sort_keys(uint64_t *keys, uint64_t *tmp, size_t n) {
-  size_t (*count)[VD_RADIX_BUCKETS] = calloc(VD_RADIX_DIGITS, sizeof(*count));
+  size_t(*count)[VD_RADIX_BUCKETS] = calloc(VD_RADIX_DIGITS, sizeof(*count));
   if (!count) {  // no memory for 100 KiB of counts: a comparison sort in place instead
     qsort(keys, n, sizeof(*keys), vd_key_compare);
     return;

@@ -18,15 +18,15 @@ typedef enum vd_metrics_phase {
 } vd_metrics_phase;
 
 struct vd_metrics_acc {
-  vd_metrics_options options;              // with defaults filled in
-  vd_metrics_mode mode;                    // EXACT or STREAMING (AUTO resolved)
-  bool automatic;                          // AUTO: may still turn to streaming
-  vd_metrics_phase phase;                  // where in the protocol it is
-  uint64_t stored_bytes;                   // exact mode: bytes of stored pixels
-  size_t class_count;                      // classes seen
+  vd_metrics_options options;                        // with defaults filled in
+  vd_metrics_mode mode;                              // EXACT or STREAMING (AUTO resolved)
+  bool automatic;                                    // AUTO: may still turn to streaming
+  vd_metrics_phase phase;                            // where in the protocol it is
+  uint64_t stored_bytes;                             // exact mode: bytes of stored pixels
+  size_t class_count;                                // classes seen
   vd_metric_class *classes[VD_METRICS_MAX_CLASSES];  // in order of first appearance
-  vd_metric_scratch scratch;               // per-image buffers
-  uint64_t added;                          // images added in this pass (names unnamed images)
+  vd_metric_scratch scratch;                         // per-image buffers
+  uint64_t added;                                    // images added in this pass (names unnamed images)
 };
 
 static const char *const vd_metric_names[VD_METRIC_COUNT] = {
@@ -120,12 +120,13 @@ static vd_status vd_image_check(const vd_metrics_image *im, const char *name) {
   if (im->map_height < VD_SCORE_MIN_SIDE || im->map_width < VD_SCORE_MIN_SIDE ||
       im->map_height > VD_METRICS_MAX_SIDE || im->map_width > VD_METRICS_MAX_SIDE)
     return vd_status_make(VD_ERR_INVALID_ARGUMENT,
-                          "metrics: image %s: a %ux%u map is outside %ux%u … %ux%u (eight 8x8 pools need 57)",
+                          "metrics: image %s: a %ux%u map is outside %ux%u to %ux%u (eight 8x8 pools need 57)",
                           name, im->map_height, im->map_width, VD_SCORE_MIN_SIDE, VD_SCORE_MIN_SIDE,
                           VD_METRICS_MAX_SIDE, VD_METRICS_MAX_SIDE);
   if (!im->class_name || !im->class_name[0] || strlen(im->class_name) >= VD_METRICS_MAX_NAME)
-    return vd_status_make(VD_ERR_INVALID_ARGUMENT, "metrics: image %s: the class name is empty or longer than %d bytes",
-                          name, VD_METRICS_MAX_NAME - 1);
+    return vd_status_make(VD_ERR_INVALID_ARGUMENT,
+                          "metrics: image %s: the class name is empty or longer than %d bytes", name,
+                          VD_METRICS_MAX_NAME - 1);
   return NULL;
 }
 
@@ -138,8 +139,9 @@ static vd_status vd_image_load(const vd_metrics_image *im, const char *name, dou
     for (size_t i = 0; i < n; ++i) out[i] = ((const float *)im->map)[i];
   for (size_t i = 0; i < n; ++i)
     if (!isfinite(out[i]))
-      return vd_status_make(VD_ERR_INVALID_ARGUMENT, "metrics: image %s (class %s): map value %g at row %zu, column %zu",
-                            name, im->class_name, out[i], i / im->map_width, i % im->map_width);
+      return vd_status_make(VD_ERR_INVALID_ARGUMENT,
+                            "metrics: image %s (class %s): map value %g at row %zu, column %zu", name,
+                            im->class_name, out[i], i / im->map_width, i % im->map_width);
   return NULL;
 }
 
@@ -248,11 +250,14 @@ static vd_status vd_metrics_add_second(vd_metrics_acc *acc, vd_metric_class *c, 
   vd_metric_scratch *s = &acc->scratch;
   size_t n = (size_t)c->height * c->width;
   if (c->stream->images == c->images)
-    return vd_status_make(VD_ERR_INVALID_ARGUMENT, "metrics: image %s: the second pass has more images of class %s than the first (%zu)",
+    return vd_status_make(VD_ERR_INVALID_ARGUMENT,
+                          "metrics: image %s: the second pass has more images of class %s than the first (%zu)",
                           name, c->name, c->images);
   for (size_t i = 0; i < n; ++i)
     if (s->map[i] < c->min || s->map[i] > c->max)
-      return vd_status_make(VD_ERR_INVALID_ARGUMENT, "metrics: image %s: value %.17g at row %zu, column %zu is outside the first pass's range of class %s [%.17g, %.17g]",
+      return vd_status_make(VD_ERR_INVALID_ARGUMENT,
+                            "metrics: image %s: value %.17g at row %zu, column %zu is outside the first pass's "
+                            "range of class %s [%.17g, %.17g]",
                             name, s->map[i], i / c->width, i % c->width, c->name, c->min, c->max);
   uint32_t positives = 0;
   uint32_t regions = vd_metric_split(s, im->mask, c->height, c->width, &positives);
@@ -265,11 +270,12 @@ static vd_status vd_metrics_class_of(vd_metrics_acc *acc, const vd_metrics_image
                                      vd_metric_class **out) {
   vd_metric_class *c = vd_class_find(acc, im->class_name);
   if (!c && acc->phase == VD_METRICS_SECOND_PASS)
-    return vd_status_make(VD_ERR_INVALID_ARGUMENT, "metrics: image %s: class %s was not in the first pass", name,
-                          im->class_name);
+    return vd_status_make(VD_ERR_INVALID_ARGUMENT, "metrics: image %s: class %s was not in the first pass",
+                          name, im->class_name);
   if (c && (c->height != im->map_height || c->width != im->map_width))
-    return vd_status_make(VD_ERR_INVALID_ARGUMENT, "metrics: image %s: a %ux%u map, but class %s's maps are %ux%u",
-                          name, im->map_height, im->map_width, c->name, c->height, c->width);
+    return vd_status_make(VD_ERR_INVALID_ARGUMENT,
+                          "metrics: image %s: a %ux%u map, but class %s's maps are %ux%u", name, im->map_height,
+                          im->map_width, c->name, c->height, c->width);
   if (!c) VD_RETURN_IF_ERROR(vd_class_create(acc, im, &c));
   *out = c;
   return NULL;
@@ -299,7 +305,8 @@ static vd_status vd_metrics_check_second(const vd_metrics_acc *acc) {
     const vd_metric_class *c = acc->classes[i];
     if (c->stream->images != c->images || c->stream->anomalous_pixels != c->anomalous_pixels)
       return vd_status_make(VD_ERR_INVALID_ARGUMENT,
-                            "metrics: class %s: the second pass had %llu images and %llu anomalous pixels, the first %zu and %llu",
+                            "metrics: class %s: the second pass had %llu images and %llu anomalous pixels, the "
+                            "first %zu and %llu",
                             c->name, (unsigned long long)c->stream->images,
                             (unsigned long long)c->stream->anomalous_pixels, c->images,
                             (unsigned long long)c->anomalous_pixels);
@@ -308,6 +315,7 @@ static vd_status vd_metrics_check_second(const vd_metrics_acc *acc) {
 }
 
 vd_status vd_metrics_acc_end_pass(vd_metrics_acc *acc, bool *out_again) {
+  if (!acc || !out_again) return vd_status_make(VD_ERR_INVALID_ARGUMENT, "metrics: NULL accumulator or flag");
   *out_again = false;
   if (acc->phase >= VD_METRICS_FED) return NULL;
   if (acc->phase == VD_METRICS_SECOND_PASS) {
@@ -391,12 +399,14 @@ static void vd_metrics_mean(vd_metrics_result *r) {
 }
 
 vd_status vd_metrics_acc_finish(vd_metrics_acc *acc, vd_metrics_result **out_result) {
+  if (!acc || !out_result) return vd_status_make(VD_ERR_INVALID_ARGUMENT, "metrics: NULL accumulator or result");
   *out_result = NULL;
   if (acc->phase == VD_METRICS_FINISHED)
     return vd_status_make(VD_ERR_INVALID_ARGUMENT, "metrics: the accumulator was already finished");
   if (acc->mode == VD_METRICS_STREAMING && acc->phase != VD_METRICS_FED && acc->class_count)
     return vd_status_make(VD_ERR_INVALID_ARGUMENT,
-                          "metrics: streaming mode needs both passes over the maps (vd_metrics_acc_end_pass asks for the second)");
+                          "metrics: streaming mode needs both passes over the maps (vd_metrics_acc_end_pass "
+                          "asks for the second)");
   acc->phase = VD_METRICS_FINISHED;
   vd_metrics_result *r = calloc(1, sizeof(*r));
   if (r) r->classes = calloc(acc->class_count ? acc->class_count : 1, sizeof(*r->classes));

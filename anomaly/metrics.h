@@ -42,13 +42,13 @@
 
 #include "runtime/status.h"
 
-#define VD_METRICS_MAX_CLASSES 1024                    // classes one accumulator holds
-#define VD_METRICS_MAX_NAME 128                        // bytes of a class name, NUL included
-#define VD_METRICS_MAX_SIDE 16384                      // largest map height or width
-#define VD_METRICS_DEFAULT_BUDGET (1536ull << 20)      // AUTO: stored pixel bytes before streaming
-#define VD_METRICS_DEFAULT_BINS (1u << 18)             // STREAMING: score histogram bins per class
-#define VD_METRICS_DEFAULT_PRO_STEPS 200               // AU-PRO: (max − min) / steps is the threshold step
-#define VD_METRICS_DEFAULT_PRO_FPR 0.3                 // AU-PRO: integration limit (strict <)
+#define VD_METRICS_MAX_CLASSES 1024                // classes one accumulator holds
+#define VD_METRICS_MAX_NAME 128                    // bytes of a class name, NUL included
+#define VD_METRICS_MAX_SIDE 16384                  // largest map height or width
+#define VD_METRICS_DEFAULT_BUDGET (1536ull << 20)  // AUTO: stored pixel bytes before streaming
+#define VD_METRICS_DEFAULT_BINS (1u << 18)         // STREAMING: score histogram bins per class
+#define VD_METRICS_DEFAULT_PRO_STEPS 200           // AU-PRO: (max − min) / steps is the threshold step
+#define VD_METRICS_DEFAULT_PRO_FPR 0.3             // AU-PRO: integration limit (strict <)
 
 typedef enum vd_metrics_mode {
   VD_METRICS_AUTO = 0,   // exact until the memory budget is reached, then streaming
@@ -74,9 +74,10 @@ typedef enum vd_map_dtype {
 } vd_map_dtype;
 
 typedef struct vd_metrics_options {
-  vd_metrics_mode mode;     // see above; AUTO when zero-initialised
-  uint64_t memory_budget;   // AUTO: bytes of stored pixels before streaming (0: VD_METRICS_DEFAULT_BUDGET)
-  uint64_t expected_pixels;  // AUTO: pixels that will be fed, if known (0: unknown); over budget: stream at once
+  vd_metrics_mode mode;    // see above; AUTO when zero-initialised
+  uint64_t memory_budget;  // AUTO: bytes of stored pixels before streaming (0: VD_METRICS_DEFAULT_BUDGET)
+  uint64_t
+      expected_pixels;      // AUTO: pixels that will be fed, if known (0: unknown); over budget: stream at once
   uint32_t histogram_bins;  // STREAMING: bins per class and label (0: VD_METRICS_DEFAULT_BINS)
   uint32_t pro_steps;       // AU-PRO threshold steps (0: VD_METRICS_DEFAULT_PRO_STEPS)
   double pro_fpr_limit;     // AU-PRO FPR limit (0: VD_METRICS_DEFAULT_PRO_FPR)
@@ -108,10 +109,10 @@ typedef struct vd_metrics_class {
 } vd_metrics_class;
 
 typedef struct vd_metrics_result {
-  vd_metrics_mode mode;           // EXACT or STREAMING: the mode that computed it
-  size_t class_count;             // classes, in order of first appearance
-  vd_metrics_class *classes;      // class_count entries
-  double mean[VD_METRIC_COUNT];   // unweighted mean over classes (NaN if any class is NaN)
+  vd_metrics_mode mode;                // EXACT or STREAMING: the mode that computed it
+  size_t class_count;                  // classes, in order of first appearance
+  vd_metrics_class *classes;           // class_count entries
+  double mean[VD_METRIC_COUNT];        // unweighted mean over classes (NaN if any class is NaN)
   double mean_bound[VD_METRIC_COUNT];  // mean of the classes' bounds
 } vd_metrics_result;
 

@@ -17,23 +17,23 @@
 #define MG_MAX_CASES 64  // lines of cases.txt
 
 typedef struct mg_case {
-  char name[64];      // case name
-  uint64_t seed;      // generator seed
-  int images;         // images in all
-  int h;              // map rows
-  int w;              // map columns
-  int classes;        // image i is class "c<i % classes>"
-  char map[16];       // map kind
-  char mask[16];      // mask kind
-  double lo;          // "range" maps: class minimum
-  double hi;          // "range" maps: class maximum
+  char name[64];  // case name
+  uint64_t seed;  // generator seed
+  int images;     // images in all
+  int h;          // map rows
+  int w;          // map columns
+  int classes;    // image i is class "c<i % classes>"
+  char map[16];   // map kind
+  char mask[16];  // mask kind
+  double lo;      // "range" maps: class minimum
+  double hi;      // "range" maps: class maximum
 } mg_case;
 
 typedef struct mg_image {
-  char cls[16];    // class name
-  double *map;     // h × w
-  float *map32;    // h × w float copy ("float32" maps are fed as float)
-  uint8_t *mask;   // h × w
+  char cls[16];   // class name
+  double *map;    // h × w
+  float *map32;   // h × w float copy ("float32" maps are fed as float)
+  uint8_t *mask;  // h × w
 } mg_image;
 
 static inline double mg_next(vdt_rng *r) { return vdt_uniform(r, 0.0, 1.0); }
@@ -197,9 +197,15 @@ static inline void mg_free_images(mg_image *im, int count) {
 static inline vd_metrics_image mg_view(const mg_case *c, const mg_image *im, int i, char *name, size_t size) {
   snprintf(name, size, "%.63s#%d", c->name, i);
   bool f32 = !strcmp(c->map, "float32");
-  vd_metrics_image v = {im[i].cls, name, f32 ? (const void *)im[i].map32 : (const void *)im[i].map,
-                        f32 ? VD_MAP_F32 : VD_MAP_F64, (uint32_t)c->h, (uint32_t)c->w, im[i].mask,
-                        (uint32_t)c->h, (uint32_t)c->w};
+  vd_metrics_image v = {im[i].cls,
+                        name,
+                        f32 ? (const void *)im[i].map32 : (const void *)im[i].map,
+                        f32 ? VD_MAP_F32 : VD_MAP_F64,
+                        (uint32_t)c->h,
+                        (uint32_t)c->w,
+                        im[i].mask,
+                        (uint32_t)c->h,
+                        (uint32_t)c->w};
   return v;
 }
 

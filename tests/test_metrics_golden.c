@@ -14,10 +14,10 @@
 #define MAX_GOLDEN 256   // golden lines
 
 typedef struct golden_row {
-  char cls_case[64];               // case name
-  char cls[16];                    // class name
-  unsigned long long count[7];     // images, anomalous images, pixels, anomalous pixels, regions, thresholds, kept
-  double value[VD_METRIC_COUNT];   // the eight numbers
+  char cls_case[64];            // case name
+  char cls[16];                 // class name
+  unsigned long long count[7];  // images, anomalous images, pixels, anomalous pixels, regions, thresholds, kept
+  double value[VD_METRIC_COUNT];  // the eight numbers
 } golden_row;
 
 static int read_goldens(const char *path, golden_row *rows, int cap) {
@@ -51,10 +51,10 @@ static double worst_bound[VD_METRIC_COUNT];   // streaming mode: largest reporte
 
 static void check_class(const mg_case *c, const vd_metrics_class *k, const golden_row *g, bool streaming) {
   CHECK_MSG(!strcmp(k->name, g->cls), "%s: class %s, golden %s", c->name, k->name, g->cls);
-  unsigned long long got[7] = {k->images, k->anomalous_images, k->pixels, k->anomalous_pixels, k->regions,
-                               k->pro_thresholds, k->pro_kept};
-  static const char *const what[7] = {"images", "anomalous images", "pixels", "anomalous pixels", "regions",
-                                      "AU-PRO thresholds", "kept thresholds"};
+  unsigned long long got[7] = {k->images,  k->anomalous_images, k->pixels,  k->anomalous_pixels,
+                               k->regions, k->pro_thresholds,   k->pro_kept};
+  static const char *const what[7] = {"images",  "anomalous images",  "pixels",         "anomalous pixels",
+                                      "regions", "AU-PRO thresholds", "kept thresholds"};
   for (int i = 0; i < 7; ++i)
     CHECK_MSG(got[i] == g->count[i], "%s/%s: %s %llu, reference %llu", c->name, k->name, what[i], got[i],
               g->count[i]);

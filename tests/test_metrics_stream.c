@@ -25,8 +25,8 @@ static void compare(const char *label, uint32_t bins, const vd_metrics_result *e
       }
       double d = fabs(x - y);
       CHECK_MSG(pixel_curve ? d <= bound + 1e-12 : d <= 1e-12 && bound == 0.0,
-                "%s/%s %s (%u bins): exact %.17g, streaming %.17g, bound %.3g", label, a->name, vd_metric_name(m),
-                bins, x, y, bound);
+                "%s/%s %s (%u bins): exact %.17g, streaming %.17g, bound %.3g", label, a->name,
+                vd_metric_name(m), bins, x, y, bound);
       if (bound > 0 && d / bound > worst_ratio) worst_ratio = d / bound;
     }
   }
@@ -44,13 +44,16 @@ static void check_case(const mg_case *c, const mg_image *im) {
     CHECK_OK(mg_run(c, im, &so, &s));
     if (s) compare(c->name, bins[k], e, s);
     if (s && bins[k] == 65536 && !strcmp(c->name, "smooth_256"))
-      CHECK_MSG(s->classes[0].bound[VD_METRIC_PIXEL_AUROC] < 1e-4 && s->classes[0].bound[VD_METRIC_PIXEL_AP] < 1e-3,
-                "smooth maps, 65536 bins: bounds %.3g / %.3g are not useful",
-                s->classes[0].bound[VD_METRIC_PIXEL_AUROC], s->classes[0].bound[VD_METRIC_PIXEL_AP]);
-    if (s && (!strcmp(c->map, "ties") || !strcmp(c->map, "signed") || !strcmp(c->map, "constant")) && bins[k] >= 16)
+      CHECK_MSG(
+          s->classes[0].bound[VD_METRIC_PIXEL_AUROC] < 1e-4 && s->classes[0].bound[VD_METRIC_PIXEL_AP] < 1e-3,
+          "smooth maps, 65536 bins: bounds %.3g / %.3g are not useful",
+          s->classes[0].bound[VD_METRIC_PIXEL_AUROC], s->classes[0].bound[VD_METRIC_PIXEL_AP]);
+    if (s && (!strcmp(c->map, "ties") || !strcmp(c->map, "signed") || !strcmp(c->map, "constant")) &&
+        bins[k] >= 16)
       for (size_t i = 0; i < s->class_count; ++i)  // a bin per distinct score: exact, bound 0
-        CHECK_MSG(s->classes[i].bound[VD_METRIC_PIXEL_AP] == 0.0 && s->classes[i].bound[VD_METRIC_PIXEL_AUROC] == 0.0,
-                  "%s (%u bins): tied scores got a bound", c->name, bins[k]);
+        CHECK_MSG(
+            s->classes[i].bound[VD_METRIC_PIXEL_AP] == 0.0 && s->classes[i].bound[VD_METRIC_PIXEL_AUROC] == 0.0,
+            "%s (%u bins): tied scores got a bound", c->name, bins[k]);
     vd_metrics_result_destroy(s);
   }
   vd_metrics_result_destroy(e);

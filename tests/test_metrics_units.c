@@ -67,7 +67,8 @@ static void test_labels(void) {
     int h = 1 + (int)vdt_uniform(&r, 0, 40), wd = 1 + (int)vdt_uniform(&r, 0, 40);
     double density = vdt_uniform(&r, 0.05, 0.7);
     uint8_t *m = malloc((size_t)h * wd);
-    uint32_t *a = malloc((size_t)h * wd * 4), *b = malloc((size_t)h * wd * 4), *p = malloc(((size_t)h * wd + 1) * 4);
+    uint32_t *a = malloc((size_t)h * wd * 4), *b = malloc((size_t)h * wd * 4),
+             *p = malloc(((size_t)h * wd + 1) * 4);
     for (int i = 0; i < h * wd; ++i) m[i] = vdt_uniform(&r, 0, 1) < density ? (uint8_t)(1 + i % 255) : 0;
     uint32_t ca = vd_label_components(m, (uint32_t)h, (uint32_t)wd, a, p);
     uint32_t cb = flood_labels(m, h, wd, b);
@@ -132,7 +133,9 @@ static void test_score(void) {
       int h = sizes[s][0], w = sizes[s][1];
       double *m = malloc((size_t)h * w * sizeof(double)), *work = malloc((size_t)h * w * sizeof(double));
       for (int i = 0; i < h * w; ++i)
-        m[i] = kind == 0 ? vdt_uniform(&r, 0, 1) : kind == 1 ? vdt_uniform(&r, -5, 3) : 1e6 + vdt_uniform(&r, 0, 1);
+        m[i] = kind == 0   ? vdt_uniform(&r, 0, 1)
+               : kind == 1 ? vdt_uniform(&r, -5, 3)
+                           : 1e6 + vdt_uniform(&r, 0, 1);
       m[(h / 2) * w + w / 3] += 40.0;  // a peak the max must find
       double a = vd_image_score(m, (uint32_t)h, (uint32_t)w, work), b = literal_score(m, h, w);
       double rel = fabs(a - b) / fmax(1.0, fabs(b));
@@ -256,9 +259,9 @@ static void test_pro(void) {
 #define S 64  // side of the accumulator tests' maps
 
 typedef struct small_image {
-  double map[S * S];   // map
-  float map32[S * S];  // float copy
-  uint8_t mask[S * S]; // mask
+  double map[S * S];    // map
+  float map32[S * S];   // float copy
+  uint8_t mask[S * S];  // mask
 } small_image;
 
 static void small_fill(small_image *im, vdt_rng *r, bool defect) {
@@ -273,8 +276,15 @@ static void small_fill(small_image *im, vdt_rng *r, bool defect) {
 }
 
 static vd_metrics_image small_view(small_image *im, const char *cls, const char *name, bool f32) {
-  vd_metrics_image v = {cls, name, f32 ? (const void *)im->map32 : (const void *)im->map, f32 ? VD_MAP_F32 : VD_MAP_F64,
-                        S, S, im->mask, S, S};
+  vd_metrics_image v = {cls,
+                        name,
+                        f32 ? (const void *)im->map32 : (const void *)im->map,
+                        f32 ? VD_MAP_F32 : VD_MAP_F64,
+                        S,
+                        S,
+                        im->mask,
+                        S,
+                        S};
   return v;
 }
 

@@ -26,19 +26,19 @@ typedef struct bench_class {
 
 // MVTec AD test split (training/MVTec-AD/test.json): 1,725 images, 1,258 defective.
 static const bench_class mvtec[] = {
-    {"bottle", 83, 63},     {"cable", 150, 92},     {"capsule", 132, 109}, {"carpet", 117, 89},
-    {"grid", 78, 57},       {"hazelnut", 110, 70},  {"leather", 124, 92},  {"metal_nut", 115, 93},
-    {"pill", 167, 141},     {"screw", 160, 119},    {"tile", 117, 84},     {"toothbrush", 42, 30},
+    {"bottle", 83, 63},      {"cable", 150, 92},    {"capsule", 132, 109}, {"carpet", 117, 89},
+    {"grid", 78, 57},        {"hazelnut", 110, 70}, {"leather", 124, 92},  {"metal_nut", 115, 93},
+    {"pill", 167, 141},      {"screw", 160, 119},   {"tile", 117, 84},     {"toothbrush", 42, 30},
     {"transistor", 100, 40}, {"wood", 79, 60},      {"zipper", 151, 119},
 };
 
 typedef struct bench_options {
-  vd_metrics_mode mode;  // accumulator mode
-  bool compare;          // run exact and streaming, print differences
-  uint32_t bins;         // streaming histogram bins (0: default)
-  int classes;           // > 0: synthetic classes instead of MVTec
-  int images;            // images per synthetic class
-  int side;              // map side
+  vd_metrics_mode mode;     // accumulator mode
+  bool compare;             // run exact and streaming, print differences
+  uint32_t bins;            // streaming histogram bins (0: default)
+  int classes;              // > 0: synthetic classes instead of MVTec
+  int images;               // images per synthetic class
+  int side;                 // map side
   unsigned long long seed;  // generator seed
 } bench_options;
 
@@ -88,7 +88,8 @@ static bench_class bench_class_at(const bench_options *o, int k, char *name, siz
 static vd_status bench_pass(vd_metrics_acc *acc, const bench_options *o, double *add_s) {
   int side = o->side;
   size_t n = (size_t)side * side;
-  double *map = malloc(n * sizeof(*map)), *row = malloc(side * sizeof(double)), *col = malloc(side * sizeof(double));
+  double *map = malloc(n * sizeof(*map)), *row = malloc(side * sizeof(double)),
+         *col = malloc(side * sizeof(double));
   uint8_t *mask = malloc(n);
   vd_status st = NULL;
   vdt_rng r = {o->seed};
@@ -99,8 +100,8 @@ static vd_status bench_pass(vd_metrics_acc *acc, const bench_options *o, double 
       bench_image(&r, side, i < c.defective, map, mask, row, col);
       char name[64];
       snprintf(name, sizeof(name), "%s/%03d", c.name, i);
-      vd_metrics_image im = {c.name, name, map, VD_MAP_F64, (uint32_t)side, (uint32_t)side, mask,
-                             (uint32_t)side, (uint32_t)side};
+      vd_metrics_image im = {c.name, name,           map,           VD_MAP_F64, (uint32_t)side, (uint32_t)side,
+                             mask,   (uint32_t)side, (uint32_t)side};
       double t0 = now_s();
       st = vd_metrics_acc_add(acc, &im);
       *add_s += now_s() - t0;
@@ -133,10 +134,11 @@ static vd_status bench_run(const bench_options *o, vd_metrics_mode mode, vd_metr
   struct rusage ru;
   getrusage(RUSAGE_SELF, &ru);
   if (!st)
-    printf("%s mode: %d pass(es), add %.2f s, finish %.2f s, metrics total %.2f s (wall incl. generation %.2f s), "
-           "peak RSS so far %.0f MiB\n",
-           (*out)->mode == VD_METRICS_EXACT ? "exact" : "streaming", passes, add_s, finish_s, add_s + finish_s,
-           now_s() - t_start, ru.ru_maxrss / 1024.0);
+    printf(
+        "%s mode: %d pass(es), add %.2f s, finish %.2f s, metrics total %.2f s (wall incl. generation %.2f s), "
+        "peak RSS so far %.0f MiB\n",
+        (*out)->mode == VD_METRICS_EXACT ? "exact" : "streaming", passes, add_s, finish_s, add_s + finish_s,
+        now_s() - t_start, ru.ru_maxrss / 1024.0);
   return st;
 }
 
@@ -171,8 +173,10 @@ static void bench_compare(const vd_metrics_result *e, const vd_metrics_result *s
 }
 
 static int bench_usage(const char *what, const char *arg) {
-  fprintf(stderr, "metrics_bench: %s %s\nusage: metrics_bench [--mode exact|streaming|auto] [--compare] [--bins N] "
-          "[--classes C --images N] [--side S] [--seed K]\n", what, arg);
+  fprintf(stderr,
+          "metrics_bench: %s %s\nusage: metrics_bench [--mode exact|streaming|auto] [--compare] [--bins N] "
+          "[--classes C --images N] [--side S] [--seed K]\n",
+          what, arg);
   return 2;
 }
 
@@ -187,7 +191,9 @@ static int bench_parse(int argc, char **argv, bench_options *o) {
     if (!v) return bench_usage("a value is missing after", a);
     ++i;
     if (!strcmp(a, "--mode"))
-      o->mode = !strcmp(v, "streaming") ? VD_METRICS_STREAMING : !strcmp(v, "auto") ? VD_METRICS_AUTO : VD_METRICS_EXACT;
+      o->mode = !strcmp(v, "streaming") ? VD_METRICS_STREAMING
+                : !strcmp(v, "auto")    ? VD_METRICS_AUTO
+                                        : VD_METRICS_EXACT;
     else if (!strcmp(a, "--bins"))
       o->bins = (uint32_t)strtoul(v, NULL, 10);
     else if (!strcmp(a, "--classes"))
