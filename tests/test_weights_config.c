@@ -1,4 +1,4 @@
-// Config readers: the reference ldm YAML, tiny variants, wrong types and hostile YAML; CLIP and DINO JSON.
+// Config readers: the reference ldm YAML, tiny variants, wrong types and hostile YAML; CLIP, DINO and ResNet JSON.
 #include "formats/config_json.h"
 #include "formats/config_yaml.h"
 #include "tests/weights_samples.h"
@@ -171,6 +171,36 @@ static void test_channel_agreement(void) {
   CHECK(c.control.hint_channels == 4 && c.vae.in_channels == 4 && c.vae.out_ch == 4);
 }
 
+// The ResNet JSON: integer lists, an exact double eps, the variant kept from the caller, and errors.
+static void test_resnet_json(void) {
+  vd_resnet_config c = {.variant = VD_RESNET_DINO}, def;
+  vd_resnet_config_default(&def);
+  const char *j = "{\"layers\": [3, 4, 6, 3], \"bn_eps\": 1e-5, \"stem_width\": 64}";
+  CHECK_OK(vd_resnet_config_parse_json(j, strlen(j), "r.json", &c, NULL));
+  CHECK(c.variant == VD_RESNET_DINO && c.bn_eps == 1e-5 && c.layers.count == 4 && c.layers.v[2] == 6);
+  CHECK(c.stem_width == def.stem_width && c.base_width == def.base_width && c.expansion == def.expansion);
+  CHECK(memcmp(c.layers.v, def.layers.v, sizeof c.layers.v) == 0 && c.layers.count == def.layers.count);
+  static const struct { const char *json, *needle; } bad[] = {
+      {"{\"layers\": [3, 4, 6]}", "layers needs 4 entries"},
+      {"{\"layers\": [3, 4, 6, 3, 1, 1, 1, 1, 1]}", "\"layers\": expected a list of at most 8 integers"},
+      {"{\"layers\": [3, 4.5, 6, 3]}", "\"layers\": expected a list of integers"},
+      {"{\"layers\": 3}", "\"layers\": expected a list"},
+      {"{\"layers\": [3, 0, 6, 3]}", "must be positive"},
+      {"{\"bn_eps\": \"small\"}", "\"bn_eps\": expected a number"},
+      {"{\"bn_eps\": -1}", "bn_eps must be positive"},
+      {"{\"base_width\": 0}", "base_width must be positive"},
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; ++i) {
+    c.variant = VD_RESNET_TIMM;
+    CHECK_ERR_MSG(vd_resnet_config_parse_json(bad[i].json, strlen(bad[i].json), "r.json", &c, NULL), bad[i].needle);
+  }
+  vd_report notes = {0};
+  j = "{\"fc_classes\": 1000}";
+  CHECK_OK(vd_resnet_config_parse_json(j, strlen(j), "r.json", &c, &notes));
+  CHECK(strstr(vd_report_text(&notes), "ignoring unknown key \"fc_classes\""));
+  vd_report_free(&notes);
+}
+
 int main(void) {
   test_reference_yaml();
   test_tiny_yaml();
@@ -178,5 +208,6 @@ int main(void) {
   test_hostile_yaml();
   test_json();
   test_channel_agreement();
+  test_resnet_json();
   return vdt_finish("test_weights_config");
 }
