@@ -30,7 +30,7 @@ static void vdt_rc_add(vdt_resnet_ckpt *k, size_t cap, const char *skip, const c
   snprintf(dst, VD_NAME_LEN, "%s", name);
   vdt_ckpt_entry *e = &k->entries[k->count++];
   *e = (vdt_ckpt_entry){.name = dst, .rank = rank, .int64 = int64};
-  memcpy(e->shape, shape, (size_t)rank * sizeof(int64_t));
+  if (rank) memcpy(e->shape, shape, (size_t)rank * sizeof(int64_t));
 }
 
 vdt_resnet_ckpt vdt_resnet_ckpt_layout(const vd_resnet_config *c, int classes, const char *skip) {
