@@ -20,7 +20,7 @@ typedef struct vdt_resnet_ckpt {
 // missing-key test. Exits the test on failure.
 vdt_resnet_ckpt vdt_resnet_ckpt_layout(const vd_resnet_config *c, int classes, const char *skip);
 void vdt_resnet_ckpt_free(vdt_resnet_ckpt *k);
-// The README's generated value of element i.. of a key (float32 keys); int64 keys are 0.
+// The README's generated values of a key's numel elements (float32 keys); int64 keys stay 0.
 void vdt_resnet_ckpt_values(const vdt_ckpt_entry *e, void *data, uint64_t numel);
 // Writes the layout with the generated values as a torch zip checkpoint.
 void vdt_resnet_ckpt_write(const vdt_resnet_ckpt *k, const char *path);
