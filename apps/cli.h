@@ -12,6 +12,9 @@ bool vd_cli_value(int argc, char **argv, int *i, const char *name, const char **
 bool vd_cli_is_help(const char *arg);
 // Prints "vlmdiff VERB: message" to stderr, frees st, returns 1.
 int vd_cli_fail(const char *verb, vd_status st);
+// vd_cli_fail on one line: a multi-line message (the weight store's list of missing keys) keeps its first
+// line and up to `details` of the others, joined by "; ", then the count of those left out.
+int vd_cli_fail_one_line(const char *verb, vd_status st, int details);
 int vd_cli_usage_error(const char *verb, const char *fmt, ...) VD_PRINTF(2, 3);
 
 #endif

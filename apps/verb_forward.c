@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "apps/cli.h"
+#include "apps/forward_features.h"
 #include "apps/tensor_file.h"
 #include "apps/verbs.h"
 #include "formats/config_json.h"
@@ -15,7 +16,7 @@
 
 static void vd_forward_help(void) {
   printf(
-      "usage: vlmdiff forward --net NET --config FILE --weights FILE (--inputs IN.safetensors | --text T)\n"
+      "usage: vlmdiff forward --net NET [--config FILE] --weights FILE (--inputs IN.safetensors | --text T)\n"
       "                       --out OUT.safetensors [--precision fp32|fp16] [--device N|NAME] [options]\n\n"
       "Runs one network on named tensors (NCHW, f32 unless said; extra tensors in the inputs are ignored).\n"
       "Channels come from --config: I = ddconfig.in_channels (3; also the hint), Z = embed_dim (4, the\n"
@@ -27,9 +28,14 @@ static void vd_forward_help(void) {
       "  clip-text    tokens [N,L] (int), or --text \"...\" with --tokenizer -> context [N,L,hidden]\n"
       "  reconstruct  image [N,I,H,W]; optional noise, posterior_noise [N,Z,H/8,W/8], context and\n"
       "               uncond_context [1 or N,L,C] (default: the empty caption) -> latent [N,Z,H/8,W/8],\n"
-      "               samples [N,O,H,W]\n\n"
-      "--config is the ldm YAML (for clip-text: the text encoder's config.json); --weights a .ckpt, .pth or\n"
-      ".safetensors with the combined checkpoint's key names.\n\n"
+      "               samples [N,O,H,W]\n");
+  vd_forward_features_help();
+  printf(
+      "\n"
+      "--config (required but for dino / resnet50) is the ldm YAML (for clip-text: the text encoder's\n"
+      "config.json); --weights a .ckpt, .pth or .safetensors with the combined checkpoint's key names.\n"
+      "dino / resnet50 options: --dino-arch A (the published ViTs: v1s8, v1s16, v1b8, v1b16), --resnet-variant\n"
+      "timm|dino (which levels; default timm), and --precision / --device.\n\n"
       "options:\n"
       "  --precision P       fp32 (parity) or fp16 storage (default: the device's)\n"
       "  --full-control      only_mid_control = false (the YAML's value); default true, as test.py runs it\n"
@@ -66,11 +72,11 @@ static int vd_forward_parse(int argc, char **argv, vd_forward_args *a) {
     if (!matched) return vd_cli_usage_error("forward", "unknown option %s", argv[i]);
     if (missing) return vd_cli_usage_error("forward", "%s needs a value", argv[i]);
   }
-  static const char *nets[] = {"vae-encode", "vae-decode", "eps", "clip-text", "reconstruct"};
+  static const char *nets[] = {"vae-encode", "vae-decode", "eps", "clip-text", "reconstruct"};  // dino, resnet50: forward_features.c
   bool known = false;
   for (size_t k = 0; a->net && k < 5; ++k) known |= strcmp(a->net, nets[k]) == 0;
   if (!a->net || !known)
-    return vd_cli_usage_error("forward", "--net takes vae-encode, vae-decode, eps, clip-text or reconstruct");
+    return vd_cli_usage_error("forward", "--net takes vae-encode, vae-decode, eps, clip-text, reconstruct, dino or resnet50");
   if (!a->config || !a->weights || !a->out) return vd_cli_usage_error("forward", "--config, --weights and --out are required");
   if (!a->inputs && !(a->text && strcmp(a->net, "clip-text") == 0))
     return vd_cli_usage_error("forward", "--inputs is required (or --text for clip-text)");
@@ -337,7 +343,21 @@ static vd_status vd_forward_setup(vd_forward *f) {
   return vd_ldm_create(f->ctx, &f->cfg, f->has_clip ? &f->clip : NULL, f->weights, &lo, &f->ldm);
 }
 
+// The --net value, looked up before parsing: dino and resnet50 have their own options (forward_features.c).
+// NULL with --help anywhere (the common help answers).
+static const char *vd_forward_net(int argc, char **argv) {
+  const char *net = NULL;
+  for (int i = 1; i < argc; ++i)
+    if (vd_cli_is_help(argv[i])) return NULL;
+  for (int i = 1; i < argc && !net; ++i) {
+    bool missing = false;
+    vd_cli_value(argc, argv, &i, "--net", &net, &missing);
+  }
+  return net;
+}
+
 int vd_verb_forward(int argc, char **argv) {
+  if (vd_forward_is_feature_net(vd_forward_net(argc, argv))) return vd_forward_features(argc, argv);
   vd_forward f;
   memset(&f, 0, sizeof(f));
   int rc = vd_forward_parse(argc, argv, &f.a);

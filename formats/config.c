@@ -36,6 +36,41 @@ void vd_dino_config_default(vd_dino_config *c) {
                         .layer_norm_eps = 1e-6f, .img_size = 224};
 }
 
+// DINO hubconf.py: dino_vits8/16 = vit_small (384, 12 blocks, 6 heads), dino_vitb8/16 = vit_base (768, 12
+// blocks, 12 heads); all MLP ratio 4, qkv bias, LayerNorm eps 1e-6, pos_embed trained at 224.
+static const struct {
+  const char *name;  // --dino_version of test.py
+  int patch, dim, heads;
+} vd_dino_presets[] = {{"v1s8", 8, 384, 6}, {"v1s16", 16, 384, 6}, {"v1b8", 8, 768, 12}, {"v1b16", 16, 768, 12}};
+
+const char *vd_dino_arch_names(void) { return "v1s8, v1s16, v1b8, v1b16"; }
+
+vd_status vd_dino_config_preset(const char *arch, vd_dino_config *out) {
+  for (size_t i = 0; i < sizeof vd_dino_presets / sizeof *vd_dino_presets; ++i)
+    if (arch && strcmp(arch, vd_dino_presets[i].name) == 0) {
+      vd_dino_config_default(out);
+      out->patch_size = vd_dino_presets[i].patch;
+      out->embed_dim = vd_dino_presets[i].dim;
+      out->num_heads = vd_dino_presets[i].heads;
+      return NULL;
+    }
+  return vd_status_make(VD_ERR_INVALID_ARGUMENT, "unknown DINO arch \"%s\" (known: %s)", arch ? arch : "",
+                        vd_dino_arch_names());
+}
+
+void vd_resnet_config_default(vd_resnet_config *c) {
+  *c = (vd_resnet_config){.stem_width = 64, .layers = {{3, 4, 6, 3}, 4}, .base_width = 64, .expansion = 4,
+                          .bn_eps = 1e-5, .variant = VD_RESNET_TIMM};
+}
+
+bool vd_resnet_variant_parse(const char *name, vd_resnet_variant *out) {
+  if (name && strcmp(name, "timm") == 0) return *out = VD_RESNET_TIMM, true;
+  if (name && strcmp(name, "dino") == 0) return *out = VD_RESNET_DINO, true;
+  return false;
+}
+
+const char *vd_resnet_variant_name(vd_resnet_variant v) { return v == VD_RESNET_DINO ? "dino" : "timm"; }
+
 #define VD_CHECK_POSITIVE(label, section, value)                                                          \
   do {                                                                                                    \
     if ((value) <= 0)                                                                                     \
@@ -137,5 +172,21 @@ vd_status vd_dino_config_validate(const vd_dino_config *c, const char *label) {
                           c->num_heads);
   if (!(c->mlp_ratio > 0 && c->layer_norm_eps > 0))
     return vd_status_make(VD_ERR_FORMAT, "%s: mlp_ratio and layer_norm_eps must be positive", label);
+  return NULL;
+}
+
+vd_status vd_resnet_config_validate(const vd_resnet_config *c, const char *label) {
+  VD_CHECK_POSITIVE(label, "", c->stem_width);
+  VD_CHECK_POSITIVE(label, "", c->base_width);
+  VD_CHECK_POSITIVE(label, "", c->expansion);
+  if (c->layers.count != VD_RESNET_STAGES)
+    return vd_status_make(VD_ERR_FORMAT, "%s: layers needs %d entries (blocks of layer1..layer4), has %d", label,
+                          VD_RESNET_STAGES, c->layers.count);
+  for (int i = 0; i < c->layers.count; ++i) VD_CHECK_POSITIVE(label, "", c->layers.v[i]);
+  if ((long long)c->base_width * c->expansion << (VD_RESNET_STAGES - 1) > (1 << 20))
+    return vd_status_make(VD_ERR_FORMAT, "%s: base_width x expansion is too large", label);
+  if (!(c->bn_eps > 0)) return vd_status_make(VD_ERR_FORMAT, "%s: bn_eps must be positive", label);
+  if (c->variant != VD_RESNET_TIMM && c->variant != VD_RESNET_DINO)
+    return vd_status_make(VD_ERR_FORMAT, "%s: unknown ResNet variant %d", label, (int)c->variant);
   return NULL;
 }

@@ -1,6 +1,7 @@
 // Hyper-parameters of each network as plain structs, with defaults equal to the published VLMDiff
 // models (spec §2.2-2.6, §3): SD1.5 UNet and its semantic-guided copy, the KL autoencoder, CLIP ViT-L/14
-// text, DINO ViT-S/8. Filled from the reference's ldm YAML (config_yaml.h) or JSON (config_json.h).
+// text, DINO ViT-S/8 (and the other DINO ViTs the reference selects by name), ResNet-50. Filled from the
+// reference's ldm YAML (config_yaml.h) or JSON (config_json.h).
 #ifndef VD_FORMATS_CONFIG_H
 #define VD_FORMATS_CONFIG_H
 
@@ -91,9 +92,38 @@ typedef struct vd_dino_config {
   int img_size;          // 224: the grid pos_embed was trained for
 } vd_dino_config;
 
+// Which feature levels a ResNet returns: the two ResNet-50 paths of VLMDiff's test.py.
+typedef enum vd_resnet_variant {
+  VD_RESNET_TIMM = 0,  // timm resnet50 features_only, levels [1:4]: layer1, layer2, layer3 (the non-DINO default)
+  VD_RESNET_DINO = 1,  // DINO's ResNet-50 (--dino_version v1r50), layer1..4 returned, [1:4]: layer2, layer3, layer4
+} vd_resnet_variant;
+
+#define VD_RESNET_STAGES 4  // layer1..layer4
+#define VD_RESNET_LEVELS 3  // feature maps returned
+
+typedef struct vd_resnet_config {
+  int stem_width;             // conv1 output channels (64)
+  vd_int_list layers;         // bottleneck blocks per stage, exactly 4 entries ([3, 4, 6, 3])
+  int base_width;             // layer1's bottleneck width, doubled per stage (64)
+  int expansion;              // a block's output channels per bottleneck channel (4)
+  double bn_eps;              // BatchNorm eps (1e-5, a Python float), folded into the convs at load
+  vd_resnet_variant variant;  // which stages are returned (timm: layer1-3, dino: layer2-4)
+} vd_resnet_config;
+
 void vd_ldm_config_default(vd_ldm_config *config);
 void vd_clip_text_config_default(vd_clip_text_config *config);
 void vd_dino_config_default(vd_dino_config *config);
+// The published ViTs VLMDiff's test.py selects with --dino_version (DINO hubconf.py): "v1s8" (ViT-S/8,
+// the default), "v1s16", "v1b8", "v1b16" (ViT-B: embed 768, 12 heads). Unknown names are an error
+// listing the known ones.
+vd_status vd_dino_config_preset(const char *arch, vd_dino_config *out_config);
+// "v1s8, v1s16, v1b8, v1b16".
+const char *vd_dino_arch_names(void);
+// torchvision / timm resnet50 (bottleneck [3, 4, 6, 3], widths 64..512, expansion 4, eps 1e-5), timm levels.
+void vd_resnet_config_default(vd_resnet_config *config);
+// "timm" or "dino" -> the variant; false for anything else.
+bool vd_resnet_variant_parse(const char *name, vd_resnet_variant *out_variant);
+const char *vd_resnet_variant_name(vd_resnet_variant variant);
 
 // Range checks a network builder relies on (positive sizes, level counts, heads dividing widths), and for
 // the ldm the channel counts the networks pass between each other (hint = image, latent = UNet input,
@@ -101,5 +131,6 @@ void vd_dino_config_default(vd_dino_config *config);
 vd_status vd_ldm_config_validate(const vd_ldm_config *config, const char *label);
 vd_status vd_clip_text_config_validate(const vd_clip_text_config *config, const char *label);
 vd_status vd_dino_config_validate(const vd_dino_config *config, const char *label);
+vd_status vd_resnet_config_validate(const vd_resnet_config *config, const char *label);
 
 #endif

@@ -30,6 +30,15 @@ bool vd_cfg_parse_float(const char *text, float *out) {
   return true;
 }
 
+bool vd_cfg_parse_double(const char *text, double *out) {
+  char *end = NULL;
+  errno = 0;
+  double v = strtod(text, &end);
+  if (!text[0] || *end || errno || !isfinite(v)) return false;
+  *out = v;
+  return true;
+}
+
 bool vd_cfg_parse_bool(const char *text, bool *out) {
   static const char *const yes[] = {"true", "True", "TRUE", "yes", "Yes", "on", "On"};
   static const char *const no[] = {"false", "False", "FALSE", "no", "No", "off", "Off"};

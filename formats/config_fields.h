@@ -10,6 +10,7 @@
 typedef enum vd_cfg_type {
   VD_CFG_INT = 0,    // int
   VD_CFG_FLOAT,      // float
+  VD_CFG_DOUBLE,     // double (kept exact: BatchNorm's eps as Python's 1e-5)
   VD_CFG_BOOL,       // bool
   VD_CFG_INT_LIST,   // vd_int_list
   VD_CFG_STRING,     // char[32]
@@ -29,6 +30,7 @@ const vd_cfg_field *vd_cfg_find(const vd_cfg_field *fields, size_t count, const 
 // Parses a plain decimal integer / finite float / YAML-JSON boolean word; false on anything else.
 bool vd_cfg_parse_int(const char *text, int *out);
 bool vd_cfg_parse_float(const char *text, float *out);
+bool vd_cfg_parse_double(const char *text, double *out);
 bool vd_cfg_parse_bool(const char *text, bool *out);
 
 #endif

@@ -35,11 +35,31 @@ static const vd_cfg_field vd_dino_fields[] = {
     VD_F(vd_dino_config, depth, VD_CFG_INT),            VD_F(vd_dino_config, num_heads, VD_CFG_INT),
     VD_F(vd_dino_config, mlp_ratio, VD_CFG_FLOAT),      VD_F(vd_dino_config, layer_norm_eps, VD_CFG_FLOAT),
     VD_F(vd_dino_config, img_size, VD_CFG_INT),         VD_IGNORE("qkv_bias"), VD_IGNORE("num_classes"),
-    VD_IGNORE("arch"),
+    VD_IGNORE("arch"),  // read first: the preset the other keys override
+};
+
+static const vd_cfg_field vd_resnet_fields[] = {
+    VD_F(vd_resnet_config, stem_width, VD_CFG_INT), VD_F(vd_resnet_config, layers, VD_CFG_INT_LIST),
+    VD_F(vd_resnet_config, base_width, VD_CFG_INT), VD_F(vd_resnet_config, expansion, VD_CFG_INT),
+    VD_F(vd_resnet_config, bn_eps, VD_CFG_DOUBLE),
 };
 
 static vd_status vd_json_type_error(const char *label, const char *key, const char *want) {
   return vd_status_make(VD_ERR_FORMAT, "%s: \"%s\": expected %s", label, key, want);
+}
+
+static vd_status vd_json_int_list(const char *label, const char *key, const cJSON *v, vd_int_list *out) {
+  if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) > VD_CONFIG_MAX_LEVELS)
+    return vd_json_type_error(label, key, "a list of at most 8 integers");
+  vd_int_list list = {{0}, 0};
+  for (const cJSON *e = v->child; e; e = e->next) {
+    double d = cJSON_IsNumber(e) ? e->valuedouble : NAN;
+    if (!cJSON_IsNumber(e) || d != floor(d) || d < -2147483648.0 || d > 2147483647.0)
+      return vd_json_type_error(label, key, "a list of integers");
+    list.v[list.count++] = (int)d;
+  }
+  *out = list;
+  return NULL;
 }
 
 static vd_status vd_json_store(const char *label, const vd_cfg_field *f, const cJSON *v, void *base) {
@@ -55,6 +75,10 @@ static vd_status vd_json_store(const char *label, const vd_cfg_field *f, const c
       if (!cJSON_IsNumber(v) || !isfinite(d) || fabs(d) > 3.0e38) return vd_json_type_error(label, f->key, "a number");
       *(float *)(void *)dst = (float)d;
       return NULL;
+    case VD_CFG_DOUBLE:
+      if (!cJSON_IsNumber(v) || !isfinite(d)) return vd_json_type_error(label, f->key, "a number");
+      *(double *)(void *)dst = d;
+      return NULL;
     case VD_CFG_BOOL:
       if (!cJSON_IsBool(v)) return vd_json_type_error(label, f->key, "true or false");
       *(bool *)(void *)dst = cJSON_IsTrue(v);
@@ -64,7 +88,7 @@ static vd_status vd_json_store(const char *label, const vd_cfg_field *f, const c
         return vd_json_type_error(label, f->key, "a short string");
       strcpy(dst, v->valuestring);
       return NULL;
-    case VD_CFG_INT_LIST:
+    case VD_CFG_INT_LIST: return vd_json_int_list(label, f->key, v, (vd_int_list *)(void *)dst);
     case VD_CFG_IGNORE: return NULL;
   }
   return NULL;
@@ -117,7 +141,18 @@ vd_status vd_dino_config_parse_json(const char *text, size_t len, const char *la
   vd_dino_config_default(&c);
   cJSON *root = NULL;
   VD_RETURN_IF_ERROR(vd_json_parse(text, len, label, &root));
-  vd_status st = vd_json_object(label, root, vd_dino_fields, VD_COUNT(vd_dino_fields), &c, notes);
+  const cJSON *arch = cJSON_GetObjectItemCaseSensitive(root, "arch");
+  vd_status st = NULL;
+  if (arch && !cJSON_IsString(arch)) st = vd_json_type_error(label, "arch", "a preset name");
+  if (!st && arch) {
+    st = vd_dino_config_preset(arch->valuestring, &c);
+    if (st) {
+      vd_status_free(st);
+      st = vd_status_make(VD_ERR_FORMAT, "%s: \"arch\": unknown preset \"%s\" (known: %s)", label,
+                          arch->valuestring, vd_dino_arch_names());
+    }
+  }
+  if (!st) st = vd_json_object(label, root, vd_dino_fields, VD_COUNT(vd_dino_fields), &c, notes);
   cJSON_Delete(root);
   if (!st) st = vd_dino_config_validate(&c, label);
   if (!st) *out_config = c;
@@ -138,6 +173,29 @@ vd_status vd_dino_config_read_json(const char *path, vd_dino_config *out_config,
   size_t len = 0;
   VD_RETURN_IF_ERROR(vd_config_read_text(path, VD_CONFIG_JSON_MAX_BYTES, &text, &len));
   vd_status st = vd_dino_config_parse_json(text, len, path, out_config, notes);
+  free(text);
+  return st;
+}
+
+vd_status vd_resnet_config_parse_json(const char *text, size_t len, const char *label, vd_resnet_config *out_config,
+                                      vd_report *notes) {
+  vd_resnet_config c;
+  vd_resnet_config_default(&c);
+  c.variant = out_config->variant;
+  cJSON *root = NULL;
+  VD_RETURN_IF_ERROR(vd_json_parse(text, len, label, &root));
+  vd_status st = vd_json_object(label, root, vd_resnet_fields, VD_COUNT(vd_resnet_fields), &c, notes);
+  cJSON_Delete(root);
+  if (!st) st = vd_resnet_config_validate(&c, label);
+  if (!st) *out_config = c;
+  return st;
+}
+
+vd_status vd_resnet_config_read_json(const char *path, vd_resnet_config *out_config, vd_report *notes) {
+  char *text = NULL;
+  size_t len = 0;
+  VD_RETURN_IF_ERROR(vd_config_read_text(path, VD_CONFIG_JSON_MAX_BYTES, &text, &len));
+  vd_status st = vd_resnet_config_parse_json(text, len, path, out_config, notes);
   free(text);
   return st;
 }

@@ -95,6 +95,10 @@ static vd_status vd_yaml_store(const vd_yaml_reader *r, const char *path, const 
       if (!scalar || v->quoted || !vd_cfg_parse_float(v->value, (float *)(void *)dst))
         return vd_yaml_type_error(r, path, v, "a number");
       return NULL;
+    case VD_CFG_DOUBLE:
+      if (!scalar || v->quoted || !vd_cfg_parse_double(v->value, (double *)(void *)dst))
+        return vd_yaml_type_error(r, path, v, "a number");
+      return NULL;
     case VD_CFG_BOOL:
       if (!scalar || v->quoted || !vd_cfg_parse_bool(v->value, (bool *)(void *)dst))
         return vd_yaml_type_error(r, path, v, "true or false");

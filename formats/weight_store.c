@@ -98,9 +98,10 @@ static vd_status vd_store_check_run(vd_store_check *c) {
   if (c->problems.failed || c->unexpected.failed)
     return vd_status_make(VD_ERR_OUT_OF_MEMORY, "%s: out of memory", path);
   if (!c->missing && !c->mismatched) return NULL;
-  return vd_status_make(VD_ERR_FORMAT,
-                        "%s: cannot load network \"%s\": %d missing, %d with the wrong shape, %d unexpected\n%s%s",
-                        path, c->prefix, c->missing, c->mismatched, c->unexpected.lines,
+  char net[160];
+  snprintf(net, sizeof net, c->prefix[0] ? "network \"%.140s\"" : "the network (keys without a prefix)", c->prefix);
+  return vd_status_make(VD_ERR_FORMAT, "%s: cannot load %s: %d missing, %d with the wrong shape, %d unexpected\n%s%s",
+                        path, net, c->missing, c->mismatched, c->unexpected.lines,
                         vd_report_text(&c->problems), vd_report_text(&c->unexpected));
 }
 

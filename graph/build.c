@@ -452,6 +452,24 @@ vd_tensor_id vd_b_upsample2x(vd_graph *g, const char *name, vd_tensor_id x) {
   return vd_add_node(g, name, "upsample2x", rec_upsample, &s, sizeof(s), &x, 1, y, VD_NO_TENSOR, 0);
 }
 
+static vd_status rec_maxpool(const vd_op_env *env, const vd_node *n, const vd_view *io) {
+  return vd_op_maxpool(env, (const vd_maxpool_params *)n->params, io[0], io[1]);
+}
+
+vd_tensor_id vd_b_maxpool(vd_graph *g, const char *name, vd_tensor_id x, uint32_t k, uint32_t stride, uint32_t pad) {
+  vd_tensor tx_c;
+  const vd_tensor *tx = vd_t(g, x, &tx_c);
+  if (!tx) return VD_NO_TENSOR;
+  if (tx->rank != 4) return vd_bad(g, name, "maxpool input must be NCHW");
+  vd_maxpool_params p = {(uint32_t)tx->shape[0], (uint32_t)tx->shape[1], (uint32_t)tx->shape[2],
+                         (uint32_t)tx->shape[3], k, stride, pad};
+  if (!k || !stride || 2 * pad > k || p.h + 2 * pad < k || p.w + 2 * pad < k)
+    return vd_bad(g, name, "maxpool needs kernel, stride >= 1, pad <= kernel / 2 and a window inside the input");
+  int64_t yshape[4] = {tx->shape[0], tx->shape[1], vd_maxpool_out_h(&p), vd_maxpool_out_w(&p)};
+  vd_tensor_id y = vd_new(g, name, tx, 4, yshape);
+  return vd_add_node(g, name, "maxpool", rec_maxpool, &p, sizeof(p), &x, 1, y, VD_NO_TENSOR, 0);
+}
+
 static vd_status rec_to_tokens(const vd_op_env *env, const vd_node *n, const vd_view *io) {
   const vd_shape4 *s = (const vd_shape4 *)n->params;
   return vd_op_nchw_to_nhwc(env, s->n, s->c, s->h * s->w, io[0], io[1]);

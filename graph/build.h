@@ -57,6 +57,8 @@ vd_tensor_id vd_b_reshape(vd_graph *g, const char *name, vd_tensor_id x, uint32_
 // scale_h / scale_w > 0: the scale_factor form (PyTorch steps by 1/scale), 0: the size form.
 vd_tensor_id vd_b_resize(vd_graph *g, const char *name, vd_tensor_id x, uint32_t out_h, uint32_t out_w, bool bicubic,
                          bool align_corners, double scale_h, double scale_w);
+// F.max_pool2d(x, k, stride, pad) of NCHW x (floor mode; padding never wins).
+vd_tensor_id vd_b_maxpool(vd_graph *g, const char *name, vd_tensor_id x, uint32_t k, uint32_t stride, uint32_t pad);
 // x [1, ...] repeated n times along dim 0 -> [n, ...] (e.g. a [1, 1, D] class token for a batch).
 vd_tensor_id vd_b_repeat_batch(vd_graph *g, const char *name, vd_tensor_id x, uint32_t n);
 

@@ -6,7 +6,7 @@
 
 #define ELEM_WG 256u
 
-static const char *const act_names[VD_ACT_COUNT] = {"silu", "gelu_erf", "gelu_tanh", "quick_gelu"};
+static const char *const act_names[VD_ACT_COUNT] = {"silu", "gelu_erf", "gelu_tanh", "quick_gelu", "relu"};
 static const char *const gate_names[VD_GATE_COUNT] = {"geglu", "swiglu", "geglu_tanh"};
 
 const char *vd_activation_name(vd_activation kind) {

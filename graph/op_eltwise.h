@@ -14,6 +14,7 @@ typedef enum vd_activation {
   VD_ACT_GELU_ERF = 1,    // 0.5 x (1 + erf(x / sqrt 2)), nn.GELU()
   VD_ACT_GELU_TANH = 2,   // nn.GELU(approximate='tanh')
   VD_ACT_QUICK_GELU = 3,  // x * sigmoid(1.702 x), CLIP
+  VD_ACT_RELU = 4,        // max(x, 0), NaN kept (torch.relu); ResNet
   VD_ACT_COUNT
 } vd_activation;
 

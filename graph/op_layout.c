@@ -240,6 +240,29 @@ uint64_t vd_op_avgpool_bytes(vd_precision precision, const vd_avgpool_params *p)
          vd_precision_bytes(precision);
 }
 
+// ---- max pooling ------------------------------------------------------------------------------
+
+uint32_t vd_maxpool_out_h(const vd_maxpool_params *p) { return (p->h + 2 * p->pad - p->k) / p->stride + 1; }
+uint32_t vd_maxpool_out_w(const vd_maxpool_params *p) { return (p->w + 2 * p->pad - p->k) / p->stride + 1; }
+
+vd_status vd_op_maxpool(const vd_op_env *env, const vd_maxpool_params *p, vd_view x, vd_view y) {
+  const char *op = "maxpool";
+  if (!p || p->k == 0 || p->stride == 0 || 2 * p->pad > p->k || p->h + 2 * p->pad < p->k ||
+      p->w + 2 * p->pad < p->k)
+    return vd_status_make(VD_ERR_INVALID_ARGUMENT, "%s: need kernel >= 1, stride >= 1, pad <= kernel / 2 and a "
+                          "window that fits the padded %ux%u input", op, p ? p->h : 0, p ? p->w : 0);
+  uint64_t planes = (uint64_t)p->n * p->c, oh = vd_maxpool_out_h(p), ow = vd_maxpool_out_w(p);
+  uint64_t nx = planes * p->h * p->w, ny = planes * oh * ow;
+  uint32_t push[8] = {(uint32_t)ny, p->h, p->w, (uint32_t)oh, (uint32_t)ow, p->k, p->stride, p->pad};
+  return record_1d(env, op, "maxpool", nx, ny, x, y, push, sizeof push, NULL, 0);
+}
+
+uint64_t vd_op_maxpool_bytes(vd_precision precision, const vd_maxpool_params *p) {
+  uint64_t planes = (uint64_t)p->n * p->c;
+  return planes * ((uint64_t)p->h * p->w + (uint64_t)vd_maxpool_out_h(p) * vd_maxpool_out_w(p)) *
+         vd_precision_bytes(precision);
+}
+
 // ---- pixel shuffle ----------------------------------------------------------------------------
 
 vd_status vd_op_pixel_shuffle(const vd_op_env *env, const vd_pixel_shuffle_params *p, vd_view x, vd_view y) {

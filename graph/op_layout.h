@@ -1,5 +1,5 @@
 // Layout ops: concat, permute / transpose, nearest 2x up-sampling, bilinear and bicubic resize with
-// PyTorch semantics, k x k average pooling (stride 1), pixel shuffle / unshuffle (InternVL and torch).
+// PyTorch semantics, k x k average pooling (stride 1), max pooling (F.max_pool2d), pixel shuffle / unshuffle (InternVL and torch).
 // Tensors in env->precision; pure data movement is exact in both precisions.
 #ifndef VD_GRAPH_OP_LAYOUT_H
 #define VD_GRAPH_OP_LAYOUT_H
@@ -85,6 +85,22 @@ typedef struct vd_avgpool_params {
 
 vd_status vd_op_avgpool(const vd_op_env *env, const vd_avgpool_params *p, vd_view x, vd_view y);
 uint64_t vd_op_avgpool_bytes(vd_precision precision, const vd_avgpool_params *p);
+
+// F.max_pool2d(x, k, stride, padding) (dilation 1, ceil_mode False): [N, C, H, W] ->
+// [N, C, (H + 2 pad - k) / stride + 1, likewise W]. Padding never wins (PyTorch pads with -inf); a NaN
+// in a window propagates, as PyTorch's kernel does. ResNet's stem: k 3, stride 2, pad 1. Exact in both
+// precisions (no arithmetic).
+typedef struct vd_maxpool_params {
+  uint32_t n, c, h, w;  // input
+  uint32_t k;           // window side (>= 1)
+  uint32_t stride;      // >= 1
+  uint32_t pad;         // per side, at most k / 2 (PyTorch's rule)
+} vd_maxpool_params;
+
+uint32_t vd_maxpool_out_h(const vd_maxpool_params *p);
+uint32_t vd_maxpool_out_w(const vd_maxpool_params *p);
+vd_status vd_op_maxpool(const vd_op_env *env, const vd_maxpool_params *p, vd_view x, vd_view y);
+uint64_t vd_op_maxpool_bytes(vd_precision precision, const vd_maxpool_params *p);
 
 typedef enum vd_pixel_shuffle_mode {
   VD_PS_UNSHUFFLE_INTERNVL = 0,  // [N, H, W, C] -> [N, H/r, W/r, r*r*C], block order (dy*r + dx) (InternVL v2)

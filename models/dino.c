@@ -78,3 +78,11 @@ vd_status vd_dino_build(vd_graph *g, const vd_dino_config *c, vd_tensor_id image
   *out = vd_b_from_tokens(g, "features", x, gh, gw);
   return vd_graph_error(g);
 }
+
+vd_status vd_dino_build_graph(vd_graph *g, const vd_dino_config *c, uint32_t n, uint32_t h, uint32_t w) {
+  int64_t s[4] = {n, 3, h, w};
+  vd_tensor_id image = vd_graph_input(g, "image", vd_graph_float_dtype(g), 4, s), out = VD_NO_TENSOR;
+  VD_RETURN_IF_ERROR(vd_dino_build(g, c, image, &out));
+  vd_graph_output(g, out, "features");
+  return vd_graph_error(g);
+}

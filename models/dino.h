@@ -20,4 +20,7 @@ vd_status vd_dino_build(vd_graph *g, const vd_dino_config *c, vd_tensor_id image
 // scale factors ((grid + 0.1) / trained grid, per axis) given to F.interpolate.
 bool vd_dino_pos_resize(const vd_dino_config *c, uint32_t h, uint32_t w, double *out_scale_h, double *out_scale_w);
 
+// The whole runnable graph: input "image" [n, 3, h, w], output "features".
+vd_status vd_dino_build_graph(vd_graph *g, const vd_dino_config *c, uint32_t n, uint32_t h, uint32_t w);
+
 #endif

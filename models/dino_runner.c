@@ -6,6 +6,7 @@
 
 #include "models/dino.h"
 #include "models/dump.h"
+#include "models/feature_pair.h"
 #include "models/net_cache.h"
 #include "models/weights_gpu.h"
 
@@ -57,17 +58,9 @@ void vd_dino_destroy(vd_dino *m) {
 
 double vd_dino_last_ms(const vd_dino *m) { return m->last_ms; }
 
-static vd_status vd_dino_build_net(const vd_dino_config *c, uint32_t n, uint32_t h, uint32_t w, vd_graph *g) {
-  int64_t s[4] = {n, 3, h, w};
-  vd_tensor_id image = vd_graph_input(g, "image", vd_graph_float_dtype(g), 4, s), out = VD_NO_TENSOR;
-  VD_RETURN_IF_ERROR(vd_dino_build(g, c, image, &out));
-  vd_graph_output(g, out, "features");
-  return vd_graph_error(g);
-}
-
 static vd_status vd_dino_build_cb(void *user, const vd_net_key *k, vd_graph *g) {
   const vd_dino *m = user;
-  return vd_dino_build_net(&m->config, k->n, k->h, k->w, g);
+  return vd_dino_build_graph(g, &m->config, k->n, k->h, k->w);
 }
 
 static vd_status vd_dino_load_cb(void *user, const vd_net_key *k, const vd_graph *g) {
@@ -98,21 +91,17 @@ vd_status vd_dino_features(vd_dino *m, uint32_t n, uint32_t h, uint32_t w, const
   return vd_exec_read_f32(e, "features", features, (uint64_t)n * m->config.embed_dim * (h / p) * (w / p));
 }
 
-vd_status vd_dino_plan_report(vd_context *ctx, const vd_dino_config *config, vd_precision precision, uint32_t h,
-                              uint32_t w, uint32_t batch, FILE *out) {
-  vd_graph *g = NULL;
-  vd_exec *e = NULL;
-  vd_exec_options po = {.plan_only = true};
-  vd_status st = vd_graph_create(precision, &g);
-  if (!st) st = vd_dino_build_net(config, batch, h, w, g);
-  if (!st) st = vd_exec_create(ctx, NULL, g, NULL, NULL, &po, &e);
-  if (!st) {
-    char title[96];
-    snprintf(title, sizeof(title), "DINO ViT (D %d, patch %d) %ux%u (batch %u, %s)", config->embed_dim, config->patch_size, h, w, batch,
-             vd_precision_name(precision));
-    vd_exec_print_plan(e, title, out);
-  }
-  vd_exec_destroy(e);
-  vd_graph_destroy(g);
+vd_status vd_dino_features_pair(vd_dino *m, uint32_t n, uint32_t h, uint32_t w, const float *input, const float *recon,
+                                float *input_features, float *recon_features) {
+  uint32_t p = (uint32_t)m->config.patch_size;
+  uint64_t per = (uint64_t)m->config.embed_dim * (h / p) * (w / p);
+  float *batch = NULL, *out = NULL;
+  VD_RETURN_IF_ERROR(vd_pair_batch(n, 3ull * h * w, input, recon, &batch));
+  out = malloc(2ull * n * per * sizeof(float) + 4);
+  vd_status st = out ? NULL : vd_status_make(VD_ERR_OUT_OF_MEMORY, "dino: pair features");
+  if (!st) st = vd_dino_features(m, 2 * n, h, w, batch, out);
+  if (!st) vd_pair_split(n, per, out, input_features, recon_features);
+  free(out);
+  free(batch);
   return st;
 }

@@ -26,10 +26,14 @@ void vd_dino_destroy(vd_dino *dino);
 // image [n, 3, h, w] (ImageNet-normalised; h, w multiples of the patch size) ->
 // features [n, embed_dim, h/patch, w/patch].
 vd_status vd_dino_features(vd_dino *dino, uint32_t n, uint32_t h, uint32_t w, const float *image, float *features);
+// n (input, reconstruction) pairs [n, 3, h, w] each, run as one batch of 2n (one graph evaluation): the
+// features of the inputs and of the reconstructions, [n, embed_dim, h/patch, w/patch] each.
+vd_status vd_dino_features_pair(vd_dino *dino, uint32_t n, uint32_t h, uint32_t w, const float *input, const float *recon,
+                                float *input_features, float *recon_features);
 // Milliseconds of the last vd_dino_features run (submit + wait).
 double vd_dino_last_ms(const vd_dino *dino);
 
-// Plan-only memory report at an image size and batch (no weights, nothing allocated).
+// Plan-only memory report at an image size and batch (no weights, nothing allocated): models/dino_plan.c.
 vd_status vd_dino_plan_report(vd_context *ctx, const vd_dino_config *config, vd_precision precision, uint32_t h,
                               uint32_t w, uint32_t batch, FILE *out);
 

@@ -1,5 +1,6 @@
 #include "models/weights_gpu.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -187,6 +188,48 @@ vd_status vd_weights_gpu_load(vd_weights_gpu *w, const vd_graph *g, const vd_wei
   }
   vd_weight_store_destroy(store);
   free(specs);
+  free(ids);
+  return st;
+}
+
+typedef struct vd_fill_source {
+  const vd_graph *g;
+  const uint32_t *ids;
+  vd_weights_fill_fn fill;
+  void *user;
+  vd_precision precision;
+} vd_fill_source;
+
+static vd_status vd_fill_data(void *user, uint32_t i, const void **out_data, void **out_owned) {
+  vd_fill_source *s = user;
+  const vd_tensor *x = vd_graph_get_tensor(s->g, s->ids[i]);
+  uint64_t n = x->bytes / vd_dtype_size(x->dtype);
+  float *f = malloc(n * sizeof(float) + 4);
+  if (!f) return vd_status_make(VD_ERR_OUT_OF_MEMORY, "weight %s", x->name);
+  vd_status st = s->fill(s->user, x, f);
+  if (!st && s->precision == VD_PRECISION_F16) {
+    uint16_t *h = (uint16_t *)(void *)f;  // in place: element k is read before it is overwritten
+    for (uint64_t k = 0; k < n && !st; ++k) {
+      if (!(fabsf(f[k]) <= 65504.0f))
+        st = vd_status_make(VD_ERR_LIMIT, "weight %s: element %llu = %g does not fit fp16", x->name,
+                            (unsigned long long)k, (double)f[k]);
+      else h[k] = vd_f32_to_f16(f[k]);
+    }
+  }
+  if (st) {
+    free(f);
+    return st;
+  }
+  *out_data = f;
+  *out_owned = f;
+  return NULL;
+}
+
+vd_status vd_weights_gpu_fill(vd_weights_gpu *w, const vd_graph *g, vd_weights_fill_fn fill, void *user) {
+  uint32_t *ids = NULL, n = 0;
+  VD_RETURN_IF_ERROR(vd_pending(w, g, "", &ids, &n));
+  vd_fill_source src = {g, ids, fill, user, w->precision};
+  vd_status st = vd_pack_upload(w, g, ids, n, vd_fill_data, &src);
   free(ids);
   return st;
 }

@@ -16,6 +16,12 @@ void vd_weights_gpu_destroy(vd_weights_gpu *w);
 // prefix, e.g. "first_stage_model."), from `file`. Tensors already loaded are skipped. Missing or
 // mismatched tensors fail the call with one message listing them all.
 vd_status vd_weights_gpu_load(vd_weights_gpu *w, const vd_graph *g, const vd_weight_file *file, const char *prefix);
+// Produces the float32 values of weight tensor t (t->bytes / element size of them) into out.
+typedef vd_status (*vd_weights_fill_fn)(void *user, const vd_tensor *t, float *out);
+// Uploads every weight tensor of g not loaded yet with the values fill produces, converted to the run's
+// precision (an fp16 overflow is an error naming the tensor): for weights the engine derives from the
+// file's (ResNet's convs with their BatchNorm folded in).
+vd_status vd_weights_gpu_fill(vd_weights_gpu *w, const vd_graph *g, vd_weights_fill_fn fill, void *user);
 // Random weights (uniform in [-scale, scale]) for every weight tensor of g not loaded yet: for speed runs
 // of the full architecture without a checkpoint.
 vd_status vd_weights_gpu_random(vd_weights_gpu *w, const vd_graph *g, uint64_t seed, float scale);

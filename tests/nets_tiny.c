@@ -50,7 +50,7 @@ static bool vdt_ends(const char *s, const char *suffix) {
 
 // The value rules of weight_values() in make_net_goldens.py (and dino_ref.py, whose cls_token and
 // pos_embed follow the embedding-table rule).
-static void vdt_weight_values(const vd_tensor *t, const vd_graph *const *graphs, int ng, float *out) {
+void vdt_weight_values(const vd_tensor *t, const vd_graph *const *graphs, int ng, float *out) {
   uint64_t n = t->bytes / 4, seed = vdt_fnv1a(t->name) ^ 0x564C4D4469666621ull;
   float scale = 0.2f, offset = 0.0f;
   if (vdt_ends(t->name, "embedding.weight") || strcmp(t->name, "cls_token") == 0 ||

@@ -17,6 +17,9 @@ const char *vdt_tiny_weights(const vd_ldm_config *ldm, const vd_clip_text_config
 // failure). For other tiny networks than the LDM (DINO).
 void vdt_write_generated_weights(const vd_graph *const *graphs, int ng, const char *path);
 
+// The generated float32 values of weight tensor t (graphs: where its partner weight is looked up).
+void vdt_weight_values(const vd_tensor *t, const vd_graph *const *graphs, int ng, float *out);
+
 // The generator itself (README "How the weights are generated"), for other tiny networks: FNV-1a 64 of
 // a key, and element i's value v in [-1, 1) for seed = FNV1a64(key) ^ 0x564C4D4469666621.
 uint64_t vdt_fnv1a(const char *s);

@@ -1,7 +1,9 @@
 // DINO ViT feature extraction against the PyTorch reference (tools/reference/dino_ref.py, goldens in
 // tests/data/dino) on a tiny config of the published structure: the trained grid (no interpolation,
 // batch 2) and a non-square 10 x 12 grid (bicubic pos_embed resize with DINO's (grid + 0.1) / G scale
-// factors). Weights are regenerated natively by the nets README's counter-based generator. Bounds:
+// factors), and the pair entry (input and reconstruction as one batch of 2) against the batch-2 golden's
+// items. The published presets (--dino_version v1s8 / v1s16 / v1b8 / v1b16) and the JSON "arch" key.
+// Weights are regenerated natively by the nets README's counter-based generator. Bounds:
 // vdt_net_bounds (max-abs error over max-abs reference <= 1e-4 in fp32, 2e-2 in fp16, and the element and
 // NMSE bounds of tests/vdtest_close.h).
 #include <math.h>
@@ -56,6 +58,23 @@ static void test_golden(vd_dino *m, vd_precision p, const char *file) {
   vdt_goldens_free(g);
 }
 
+// Golden dino_64's two images as (input, reconstruction): each half equals its golden batch item.
+static void test_pair(vd_dino *m, vd_precision p) {
+  vdt_goldens *g = vdt_goldens_load(DINO_DATA("dino_64.safetensors"));
+  const float *image = vdt_golden(g, "image", NULL, NULL), *want = vdt_golden(g, "features", NULL, NULL);
+  size_t half = vdt_golden_count(g, "features") / 2;
+  float *a = malloc(half * 4), *r = malloc(half * 4);
+  CHECK_OK(vd_dino_features_pair(m, 1, 64, 64, image, image + 3 * 64 * 64, a, r));
+  vdt_bounds b = vdt_net_bounds(p);
+  char label[96];
+  snprintf(label, sizeof label, "pair input 64x64 %s", vd_precision_name(p));
+  vdt_check_close_f(__FILE__, __LINE__, b, a, want, half, label);
+  snprintf(label, sizeof label, "pair reconstruction 64x64 %s", vd_precision_name(p));
+  vdt_check_close_f(__FILE__, __LINE__, b, r, want + half, half, label);
+  free(a), free(r);
+  vdt_goldens_free(g);
+}
+
 static void run(vd_context *ctx, const vd_dino_config *c, const vd_weight_file *wf, vd_precision p) {
   vd_dino *m = NULL;
   vd_dino_options o = {.precision = p};
@@ -63,6 +82,7 @@ static void run(vd_context *ctx, const vd_dino_config *c, const vd_weight_file *
   if (!m) return;
   test_golden(m, p, DINO_DATA("dino_64.safetensors"));
   test_golden(m, p, DINO_DATA("dino_80x96.safetensors"));
+  test_pair(m, p);
   test_golden(m, p, DINO_DATA("dino_64.safetensors"));  // the cached graph again
   float img[3 * 60 * 64] = {0}, out[64];
   CHECK_ERR(vd_dino_features(m, 1, 60, 64, img, out), VD_ERR_INVALID_ARGUMENT);  // not a multiple of 8
@@ -83,7 +103,32 @@ static void test_pos_resize(const vd_dino_config *tiny) {
   CHECK(!vd_dino_pos_resize(&real, 224, 224, &sh, &sw));
 }
 
+// The presets, and "arch" in the JSON: the preset first, the file's other keys over it.
+static void test_presets(void) {
+  static const struct { const char *arch; int patch, dim, heads; } want[] = {
+      {"v1s8", 8, 384, 6}, {"v1s16", 16, 384, 6}, {"v1b8", 8, 768, 12}, {"v1b16", 16, 768, 12}};
+  for (size_t i = 0; i < sizeof want / sizeof *want; ++i) {
+    vd_dino_config c;
+    CHECK_OK(vd_dino_config_preset(want[i].arch, &c));
+    CHECK(c.patch_size == want[i].patch && c.embed_dim == want[i].dim && c.num_heads == want[i].heads);
+    CHECK(c.depth == 12 && c.mlp_ratio == 4.0f && c.layer_norm_eps == 1e-6f && c.img_size == 224);
+  }
+  vd_dino_config c, def;
+  vd_dino_config_default(&def);
+  CHECK_OK(vd_dino_config_preset("v1s8", &c));
+  CHECK(memcmp(&c, &def, sizeof c) == 0);
+  CHECK_ERR(vd_dino_config_preset("v2s14", &c), VD_ERR_INVALID_ARGUMENT);
+  const char *j = "{\"arch\": \"v1b16\", \"depth\": 2}";
+  CHECK_OK(vd_dino_config_parse_json(j, strlen(j), "t.json", &c, NULL));
+  CHECK(c.patch_size == 16 && c.embed_dim == 768 && c.num_heads == 12 && c.depth == 2);
+  j = "{\"arch\": \"v1x8\"}";
+  CHECK_ERR(vd_dino_config_parse_json(j, strlen(j), "t.json", &c, NULL), VD_ERR_FORMAT);
+  j = "{\"arch\": 8}";
+  CHECK_ERR(vd_dino_config_parse_json(j, strlen(j), "t.json", &c, NULL), VD_ERR_FORMAT);
+}
+
 int main(void) {
+  test_presets();
   vd_dino_config c;
   CHECK_OK(vd_dino_config_read_json(DINO_DATA("config.json"), &c, NULL));
   CHECK(c.embed_dim == 64 && c.depth == 2 && c.num_heads == 2 && c.img_size == 64 && c.patch_size == 8);

@@ -1,4 +1,4 @@
-// Activations (SiLU, GELU erf/tanh, quick-GELU), GEGLU/SwiGLU gates, broadcasting add/mul and
+// Activations (SiLU, GELU erf/tanh, quick-GELU, ReLU), GEGLU/SwiGLU gates, broadcasting add/mul and
 // scale-and-add (push-constant and device-buffer scalars) against double-precision CPU references,
 // in fp32 and fp16 storage, over real-network and odd shapes, outputs poisoned.
 #include <math.h>

@@ -1,6 +1,7 @@
 // Layout ops against double-precision CPU references in fp32 and fp16 storage: concat, permute (general
 // and tiled-transpose paths), nearest 2x, bilinear (align_corners true/false) and bicubic resize
-// (including DINO's scale-factor form), average pooling (the image score's chain of eight 8x8 pools),
+// (including DINO's scale-factor form), average pooling (the image score's chain of eight 8x8 pools), max
+// pooling (ResNet's 3x3 / 2 / 1 stem at full size, odd sizes, all-negative inputs so zero padding would show, NaN),
 // pixel shuffle / unshuffle in InternVL's and torch's orders. Outputs are poisoned.
 #include <math.h>
 #include <stdint.h>
@@ -222,6 +223,52 @@ static void test_avgpool(const vdt_env *env, vd_precision prec, vdt_rng *rng) {
   free(x), free(ref), free(tmp), free(cur);
 }
 
+static void test_maxpool(const vdt_env *env, vd_precision prec, vdt_rng *rng) {
+  static const struct { vd_maxpool_params p; float lo, hi; } cases[] = {
+      {{1, 64, 128, 128, 3, 2, 1}, -4, 4},  // ResNet-50 stem at 256x256
+      {{2, 3, 25, 19, 3, 2, 1}, -5, -1},    // odd sizes, all negative: a zero pad would win at the borders
+      {{1, 2, 7, 6, 2, 2, 1}, -3, 3},
+      {{1, 1, 5, 5, 1, 1, 0}, -3, 3},
+      {{1, 3, 9, 8, 3, 1, 1}, -2, -0.5f},
+      {{1, 2, 6, 7, 5, 3, 2}, -3, 3},
+  };
+  vd_op_env oe = vdt_op_env(env, prec);
+  for (size_t t = 0; t < sizeof cases / sizeof *cases; ++t) {
+    const vd_maxpool_params *p = &cases[t].p;
+    size_t planes = (size_t)p->n * p->c, nx = planes * p->h * p->w;
+    size_t ny = planes * vd_maxpool_out_h(p) * vd_maxpool_out_w(p);
+    float *x = vdt_random(rng, nx, cases[t].lo, cases[t].hi, prec);
+    double *want = malloc(ny * sizeof(double));
+    ref_maxpool((uint32_t)planes, p->h, p->w, p->k, p->stride, p->pad, x, want);
+    vd_buffer *xb = vdt_upload(env, prec, x, nx), *yb = vdt_poisoned(env, prec, ny);
+    vdt_begin(env);
+    CHECK_OK(vd_op_maxpool(&oe, p, vd_view_of(xb), vd_view_of(yb)));
+    vdt_submit(env);
+    char what[64];
+    snprintf(what, sizeof what, "maxpool case %zu", t);
+    check_out(env, prec, yb, want, ny, 0, what);
+    vd_buffer_destroy(env->ctx, xb), vd_buffer_destroy(env->ctx, yb);
+    free(x), free(want);
+  }
+  // A NaN wins its windows (PyTorch's max_pool2d propagates it); the other outputs are untouched.
+  vd_maxpool_params p = {1, 1, 4, 4, 3, 2, 1};
+  float x[16];
+  for (int i = 0; i < 16; ++i) x[i] = (float)i;
+  x[5] = NAN;
+  vd_buffer *xb = vdt_upload(env, prec, x, 16), *yb = vdt_poisoned(env, prec, 4);
+  vdt_begin(env);
+  CHECK_OK(vd_op_maxpool(&oe, &p, vd_view_of(xb), vd_view_of(yb)));
+  vdt_submit(env);
+  float *y = vdt_download(env, prec, yb, 4);
+  CHECK_MSG(isnan(y[0]) && isnan(y[1]) && isnan(y[2]) && isnan(y[3]), "maxpool NaN: %g %g %g %g", y[0], y[1], y[2],
+            y[3]);
+  free(y);
+  vd_buffer_destroy(env->ctx, xb), vd_buffer_destroy(env->ctx, yb);
+  vd_maxpool_params bad[] = {{1, 1, 4, 4, 3, 2, 2}, {1, 1, 4, 4, 0, 1, 0}, {1, 1, 4, 4, 3, 0, 1}, {1, 1, 1, 1, 4, 1, 1}};
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; ++i)
+    CHECK_ERR(vd_op_maxpool(&oe, &bad[i], (vd_view){0}, (vd_view){0}), VD_ERR_INVALID_ARGUMENT);
+}
+
 static void test_pixel_shuffle(const vdt_env *env, vd_precision prec, vdt_rng *rng) {
   static const vd_pixel_shuffle_params cases[] = {
       {VD_PS_UNSHUFFLE_INTERNVL, 1, 32, 32, 64, 2},  // InternVL 32x32x1024 -> 16x16x4096, channels scaled
@@ -267,6 +314,7 @@ int main(void) {
     test_upsample(&env, prec, &rng);
     test_resize(&env, prec, &rng);
     test_avgpool(&env, prec, &rng);
+    test_maxpool(&env, prec, &rng);
     test_pixel_shuffle(&env, prec, &rng);
   }
   vd_op_env oe = vdt_op_env(&env, VD_PRECISION_F32);

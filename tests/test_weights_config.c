@@ -1,4 +1,4 @@
-// Config readers: the reference ldm YAML, tiny variants, wrong types and hostile YAML; CLIP and DINO JSON.
+// Config readers: the reference ldm YAML, tiny variants, wrong types and hostile YAML; CLIP, DINO and ResNet JSON.
 #include "formats/config_json.h"
 #include "formats/config_yaml.h"
 #include "tests/weights_samples.h"
@@ -8,12 +8,41 @@ static vd_status yaml(const char *text, vd_ldm_config *c, vd_report *notes) {
   return vd_ldm_config_parse_yaml(text, strlen(text), "cfg.yaml", c, notes);
 }
 
+// Field by field: the structs have padding, whose bytes memcmp would compare too (stack garbage).
+static bool list_eq(const vd_int_list *a, const vd_int_list *b) {
+  return a->count == b->count && memcmp(a->v, b->v, (size_t)a->count * sizeof(int)) == 0;
+}
+
+static bool unet_eq(const vd_unet_config *a, const vd_unet_config *b) {
+  return a->image_size == b->image_size && a->in_channels == b->in_channels && a->out_channels == b->out_channels &&
+         a->hint_channels == b->hint_channels && a->model_channels == b->model_channels &&
+         list_eq(&a->attention_resolutions, &b->attention_resolutions) && a->num_res_blocks == b->num_res_blocks &&
+         list_eq(&a->channel_mult, &b->channel_mult) && a->num_heads == b->num_heads &&
+         a->num_head_channels == b->num_head_channels && a->transformer_depth == b->transformer_depth &&
+         a->context_dim == b->context_dim && a->use_spatial_transformer == b->use_spatial_transformer &&
+         a->use_linear_in_transformer == b->use_linear_in_transformer && a->use_checkpoint == b->use_checkpoint &&
+         a->legacy == b->legacy && a->dropout == b->dropout;
+}
+
+static bool ldm_eq(const vd_ldm_config *a, const vd_ldm_config *b) {
+  const vd_diffusion_config *x = &a->diffusion, *y = &b->diffusion;
+  const vd_vae_config *v = &a->vae, *w = &b->vae;
+  return x->linear_start == y->linear_start && x->linear_end == y->linear_end && x->timesteps == y->timesteps &&
+         x->scale_factor == y->scale_factor && x->image_size == y->image_size && x->channels == y->channels &&
+         x->only_mid_control == y->only_mid_control && x->use_ema == y->use_ema && unet_eq(&a->unet, &b->unet) &&
+         unet_eq(&a->control, &b->control) && v->embed_dim == w->embed_dim && v->double_z == w->double_z &&
+         v->z_channels == w->z_channels && v->resolution == w->resolution && v->in_channels == w->in_channels &&
+         v->out_ch == w->out_ch && v->ch == w->ch && list_eq(&v->ch_mult, &w->ch_mult) &&
+         v->num_res_blocks == w->num_res_blocks && list_eq(&v->attn_resolutions, &w->attn_resolutions) &&
+         v->dropout == w->dropout;
+}
+
 static void test_reference_yaml(void) {
   vd_ldm_config c, d;
   vd_ldm_config_default(&d);
   vd_report notes = {0};
   CHECK_OK(yaml(vdt_ldm_yaml, &c, &notes));
-  CHECK(memcmp(&c, &d, sizeof(c)) == 0);  // defaults equal the published model
+  CHECK(ldm_eq(&c, &d));  // defaults equal the published model
   CHECK_MSG(notes.lines == 0, "%s", vd_report_text(&notes));
   CHECK(c.unet.channel_mult.count == 4 && c.unet.channel_mult.v[3] == 4 && c.control.hint_channels == 3);
   CHECK(c.vae.attn_resolutions.count == 0 && c.vae.ch == 128 && c.diffusion.scale_factor == 0.18215f);
@@ -171,6 +200,36 @@ static void test_channel_agreement(void) {
   CHECK(c.control.hint_channels == 4 && c.vae.in_channels == 4 && c.vae.out_ch == 4);
 }
 
+// The ResNet JSON: integer lists, an exact double eps, the variant kept from the caller, and errors.
+static void test_resnet_json(void) {
+  vd_resnet_config c = {.variant = VD_RESNET_DINO}, def;
+  vd_resnet_config_default(&def);
+  const char *j = "{\"layers\": [3, 4, 6, 3], \"bn_eps\": 1e-5, \"stem_width\": 64}";
+  CHECK_OK(vd_resnet_config_parse_json(j, strlen(j), "r.json", &c, NULL));
+  CHECK(c.variant == VD_RESNET_DINO && c.bn_eps == 1e-5 && c.layers.count == 4 && c.layers.v[2] == 6);
+  CHECK(c.stem_width == def.stem_width && c.base_width == def.base_width && c.expansion == def.expansion);
+  CHECK(memcmp(c.layers.v, def.layers.v, sizeof c.layers.v) == 0 && c.layers.count == def.layers.count);
+  static const struct { const char *json, *needle; } bad[] = {
+      {"{\"layers\": [3, 4, 6]}", "layers needs 4 entries"},
+      {"{\"layers\": [3, 4, 6, 3, 1, 1, 1, 1, 1]}", "\"layers\": expected a list of at most 8 integers"},
+      {"{\"layers\": [3, 4.5, 6, 3]}", "\"layers\": expected a list of integers"},
+      {"{\"layers\": 3}", "\"layers\": expected a list"},
+      {"{\"layers\": [3, 0, 6, 3]}", "must be positive"},
+      {"{\"bn_eps\": \"small\"}", "\"bn_eps\": expected a number"},
+      {"{\"bn_eps\": -1}", "bn_eps must be positive"},
+      {"{\"base_width\": 0}", "base_width must be positive"},
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; ++i) {
+    c.variant = VD_RESNET_TIMM;
+    CHECK_ERR_MSG(vd_resnet_config_parse_json(bad[i].json, strlen(bad[i].json), "r.json", &c, NULL), bad[i].needle);
+  }
+  vd_report notes = {0};
+  j = "{\"fc_classes\": 1000}";
+  CHECK_OK(vd_resnet_config_parse_json(j, strlen(j), "r.json", &c, &notes));
+  CHECK(strstr(vd_report_text(&notes), "ignoring unknown key \"fc_classes\""));
+  vd_report_free(&notes);
+}
+
 int main(void) {
   test_reference_yaml();
   test_tiny_yaml();
@@ -178,5 +237,6 @@ int main(void) {
   test_hostile_yaml();
   test_json();
   test_channel_agreement();
+  test_resnet_json();
   return vdt_finish("test_weights_config");
 }

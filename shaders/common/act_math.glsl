@@ -68,12 +68,15 @@ float vd_gelu_erf(float x) { return 0.5 * x * vd_one_plus_erf(x * 0.707106781186
 // 0.5 x (1 + tanh(u)) = x sigmoid(2u): no cancellation in the negative tail.
 float vd_gelu_tanh(float x) { return x * vd_sigmoid(1.5957691216057307 * (x + 0.044715 * x * x * x)); }
 float vd_quick_gelu(float x) { return x * vd_sigmoid(1.702 * x); }
+// torch.relu: NaN stays NaN (the comparison is false for it).
+float vd_relu(float x) { return x < 0.0 ? 0.0 : x; }
 
-// kind: 0 SiLU, 1 GELU (erf), 2 GELU (tanh), 3 quick-GELU; matches vd_activation.
+// kind: 0 SiLU, 1 GELU (erf), 2 GELU (tanh), 3 quick-GELU, 4 ReLU; matches vd_activation.
 float vd_activate(uint kind, float x) {
   if (kind == 0u) return vd_silu(x);
   if (kind == 1u) return vd_gelu_erf(x);
   if (kind == 2u) return vd_gelu_tanh(x);
+  if (kind == 4u) return vd_relu(x);
   return vd_quick_gelu(x);
 }
 

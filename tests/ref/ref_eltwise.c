@@ -9,6 +9,7 @@ double ref_activation(int kind, double x) {
     case 0: return x * sigmoid(x);
     case 1: return 0.5 * x * (1.0 + erf(x / sqrt(2.0)));
     case 2: return 0.5 * x * (1.0 + tanh(sqrt(2.0 / M_PI) * (x + 0.044715 * x * x * x)));
+    case 4: return x > 0 ? x : 0.0;
     default: return x * sigmoid(1.702 * x);
   }
 }

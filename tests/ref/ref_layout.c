@@ -119,3 +119,22 @@ void ref_pixel_shuffle(int mode, uint32_t n, uint32_t h, uint32_t w, uint32_t c,
           else y[large] = x[small];
         }
 }
+
+void ref_maxpool(uint32_t planes, uint32_t h, uint32_t w, uint32_t k, uint32_t stride, uint32_t pad, const float *x,
+                 double *y) {
+  uint32_t oh = (h + 2 * pad - k) / stride + 1, ow = (w + 2 * pad - k) / stride + 1;
+  size_t i = 0;
+  for (uint32_t p = 0; p < planes; ++p)
+    for (uint32_t oy = 0; oy < oh; ++oy)
+      for (uint32_t ox = 0; ox < ow; ++ox) {
+        double m = -INFINITY;
+        for (uint32_t a = 0; a < k; ++a)
+          for (uint32_t b = 0; b < k; ++b) {
+            long yy = (long)(oy * stride + a) - (long)pad, xx = (long)(ox * stride + b) - (long)pad;
+            if (yy < 0 || xx < 0 || yy >= (long)h || xx >= (long)w) continue;
+            double v = x[((size_t)p * h + (size_t)yy) * w + (size_t)xx];
+            if (v > m || isnan(v)) m = v;
+          }
+        y[i++] = m;
+      }
+}

@@ -4,6 +4,11 @@ repository), and the goldens of tests/data/dino/ (see its README.md).
 
     /usr/bin/python3 tools/reference/dino_ref.py            # goldens + mistake sensitivity (a few seconds)
     /usr/bin/python3 tools/reference/dino_ref.py --check    # recompute and compare with the committed goldens
+    /usr/bin/python3 tools/reference/dino_ref.py --full-size build/vlmdiff [--arch v1s8] [--precision fp32]
+
+--full-size checks `vlmdiff forward --net dino --dino-arch ARCH` at 256x256 (the real grid resize 28 -> 32
+with DINO's 32.1/28 scale) on a full-size random .pth written by torch.save (nothing committed; ViT-S/8
+takes about a minute on a 2-core machine with lavapipe).
 
 Weights come from the counter-based generator of make_net_goldens.py (tests/data/nets/README.md), with
 one addition for the two tables that are neither conv/linear weights nor norms: `cls_token` and
@@ -131,11 +136,46 @@ def rel(a, b):
     return float((a - b).abs().max() / b.abs().max())
 
 
+PRESETS = {"v1s8": (8, 384, 6), "v1s16": (16, 384, 6), "v1b8": (8, 768, 12), "v1b16": (16, 768, 12)}
+
+
+def full_size(vlmdiff, arch, precision):
+    import collections
+    import subprocess
+    import tempfile
+    from make_net_goldens import read_safetensors
+    patch, dim, heads = PRESETS[arch]
+    cfg = {"patch_size": patch, "embed_dim": dim, "depth": 12, "num_heads": heads, "mlp_ratio": 4.0,
+           "layer_norm_eps": 1e-6, "img_size": 224}
+    sd = collections.OrderedDict(make_weights(cfg))
+    image = torch.from_numpy(uniform("dino.image.256x256", [1, 3, 256, 256], -2.0, 2.5))
+    with torch.no_grad():
+        want = dino_features(sd, cfg, image).numpy().astype(np.float64)
+    with tempfile.TemporaryDirectory() as tmp:
+        pth, inp, out = (os.path.join(tmp, n) for n in ("dino.pth", "in.safetensors", "out.safetensors"))
+        torch.save(sd, pth)
+        write_goldens(inp, {"image": image.numpy()})
+        subprocess.run([vlmdiff, "forward", "--net", "dino", "--dino-arch", arch, "--weights", pth, "--inputs", inp,
+                        "--out", out, "--precision", precision], check=True)
+        got = np.array(read_safetensors(out)["features"]).astype(np.float64)
+    d = np.abs(got - want)
+    scale = np.abs(want).max()
+    big = np.abs(want) > 0.1 * scale
+    print("%s %s features %s: max rel %.3g, element rel %.3g, NMSE %.3g" % (
+        arch, precision, list(want.shape), d.max() / scale, (d[big] / np.abs(want[big])).max(),
+        (d ** 2).sum() / (want ** 2).sum()))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--check", action="store_true", help="compare with the committed goldens")
+    ap.add_argument("--full-size", metavar="VLMDIFF", help="check the engine at full size (see above)")
+    ap.add_argument("--arch", default="v1s8", choices=sorted(PRESETS))
+    ap.add_argument("--precision", default="fp32")
     args = ap.parse_args()
     torch.set_num_threads(2)
+    if args.full_size:
+        return full_size(args.full_size, args.arch, args.precision)
     cfg = load_config()
     sd = make_weights(cfg)
     sd64 = {k: v.double() for k, v in sd.items()}

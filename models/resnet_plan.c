@@ -1,0 +1,25 @@
+// The ResNet's plan-only memory report (vd_resnet_plan_report, declared in models/resnet_runner.h).
+#include <stdio.h>
+
+#include "models/resnet.h"
+#include "models/resnet_runner.h"
+
+vd_status vd_resnet_plan_report(vd_context *ctx, const vd_resnet_config *config, vd_precision precision,
+                                uint32_t h, uint32_t w, uint32_t batch, FILE *out) {
+  vd_graph *g = NULL;
+  vd_exec *e = NULL;
+  vd_exec_options po = {.plan_only = true};
+  vd_status st = vd_graph_create(precision, &g);
+  if (!st) st = vd_resnet_build_graph(g, config, batch, h, w);
+  if (!st) st = vd_exec_create(ctx, NULL, g, NULL, NULL, &po, &e);
+  if (!st) {
+    char title[128];
+    snprintf(title, sizeof(title), "ResNet (%s levels, stem %d, base width %d) %ux%u (batch %u, %s)",
+             vd_resnet_variant_name(config->variant), config->stem_width, config->base_width, h, w, batch,
+             vd_precision_name(precision));
+    vd_exec_print_plan(e, title, out);
+  }
+  vd_exec_destroy(e);
+  vd_graph_destroy(g);
+  return st;
+}
