@@ -57,7 +57,7 @@ static void vd_json_put(vd_json_out *o, const char *s, size_t n) {
 }
 
 static void vd_json_put_code(vd_json_out *o, uint32_t cp) {
-  static const char short_escapes[][3] = {['"'] = "\\\"", ['\\'] = "\\\\", ['\b'] = "\\b", ['\f'] = "\\f",
+  static const char short_escapes[128][3] = {['"'] = "\\\"", ['\\'] = "\\\\", ['\b'] = "\\b", ['\f'] = "\\f",
                                           ['\n'] = "\\n", ['\r'] = "\\r", ['\t'] = "\\t"};
   char buf[16];
   if (cp < 0x80 && short_escapes[cp][0]) {

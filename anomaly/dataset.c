@@ -282,6 +282,9 @@ static vd_status vd_dataset_read(vd_dataset *ds, const vd_dataset_options *o) {
 
 static vd_status vd_dataset_fill(vd_dataset *ds, const vd_dataset_options *o) {
   VD_RETURN_IF_ERROR(vd_dataset_read(ds, o));
+  if (ds->count == 0)
+    return vd_status_make(VD_ERR_NOT_FOUND, "%s root %s: no %s records in %s", vd_dataset_title(ds->kind), ds->root,
+                          vd_split_name(ds->split), ds->index_path ? ds->index_path : "the folders");
   if (o->captions) VD_RETURN_IF_ERROR(vd_captions_attach(ds, o->captions, o->coco_caption_suffix));
   if (o->classes) VD_RETURN_IF_ERROR(vd_dataset_select_classes(ds, o->classes, o->class_count));
   else VD_RETURN_IF_ERROR(vd_dataset_count_classes(ds));

@@ -105,9 +105,10 @@ static bool vd_is_file(const char *path) {
   return stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
 }
 
-static void vd_missing_add(vd_missing *m, const char *rel, const char *role, size_t index) {
+// One missing file: "REL (WHAT record INDEX[WHY])".
+static void vd_missing_add(vd_missing *m, const char *rel, const char *what, size_t index, const char *why) {
   if (m->count++ >= VD_DATASET_MISSING_SHOWN || m->len >= sizeof(m->text)) return;
-  int n = snprintf(m->text + m->len, sizeof(m->text) - m->len, "\n  %s (%s of record %zu)", rel, role, index);
+  int n = snprintf(m->text + m->len, sizeof(m->text) - m->len, "\n  %s (%s record %zu%s)", rel, what, index, why);
   if (n > 0) m->len = m->len + (size_t)n < sizeof(m->text) ? m->len + (size_t)n : sizeof(m->text);
 }
 
@@ -118,11 +119,12 @@ vd_status vd_dataset_check_files(const vd_dataset *dataset) {
   for (size_t i = 0; i < dataset->count; ++i) {
     const vd_dataset_record *r = &dataset->records[i];
     ++checked;
-    if (!vd_is_file(r->path)) vd_missing_add(m, r->rel_path, "image", i);
+    if (!vd_is_file(r->path)) vd_missing_add(m, r->rel_path, "image of", i, "");
     if (r->mask_kind != VD_MASK_FILE) continue;
     ++checked;
     if (!vd_is_file(r->mask_path))
-      vd_missing_add(m, r->mask_rel_path, r->label ? "mask of an anomalous image: the index names it" : "mask", i);
+      vd_missing_add(m, r->mask_rel_path, r->label ? "mask of anomalous" : "mask of", i,
+                     r->label ? ": the index names it, the file is missing" : "");
   }
   vd_status st = NULL;
   if (m->count) {
