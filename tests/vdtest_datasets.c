@@ -81,6 +81,8 @@ void vdt_write_json(const char *path, const char *single_quoted) {
 // ---- a tiny PNG ------------------------------------------------------------------------------------------
 
 static size_t vdt_png_chunk(uint8_t *out, const char *type, const uint8_t *data, uint32_t len) {
+  static const uint8_t none[1] = {0};
+  if (!data) data = none;  // zlib's crc32 of a NULL buffer is its initial value, not the CRC
   uint8_t *p = out;
   *p++ = (uint8_t)(len >> 24), *p++ = (uint8_t)(len >> 16), *p++ = (uint8_t)(len >> 8), *p++ = (uint8_t)len;
   memcpy(p, type, 4);
