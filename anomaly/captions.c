@@ -78,6 +78,7 @@ static vd_status vd_captions_entry(vd_dataset *ds, vd_caption_pair *p, size_t i)
     return vd_status_make(VD_ERR_FORMAT, "captions %s do not align with the dataset: entry %zu: label \"%s\", record \"%s\" "
                           "(%s)", p->labels.label, i, label, r->key, vd_captions_rule(ds->kind));
   r->caption = caption;
+  r->has_caption = true;
   return NULL;
 }
 
@@ -291,6 +292,7 @@ static vd_status vd_coco_join(vd_dataset *ds, const vd_coco_captions *c) {
       if (!s) break;
       s[len[r]] = '\0';
       ds->records[r].caption = cursor[r] = s;
+      ds->records[r].has_caption = true;
       ++ds->captioned;
     }
     memcpy(cursor[r], c->pieces[i].text, c->pieces[i].len);
@@ -362,7 +364,10 @@ vd_status vd_captions_attach(vd_dataset *dataset, const char *source, const char
     if (!st) st = vd_captions_remember(dataset, captions, labels);
   }
   if (st) {
-    for (size_t i = 0; i < dataset->count; ++i) dataset->records[i].caption = "";
+    for (size_t i = 0; i < dataset->count; ++i) {
+      dataset->records[i].caption = "";
+      dataset->records[i].has_caption = false;
+    }
     dataset->captioned = 0;
   }
   return st;

@@ -228,7 +228,11 @@ static vd_status vd_dataset_count_classes(vd_dataset *dataset) {
   free(dataset->class_records);
   dataset->class_records = calloc((size_t)(dataset->class_count ? dataset->class_count : 1), sizeof(size_t));
   if (!dataset->class_records) return vd_dataset_oom(dataset);
-  for (size_t i = 0; i < dataset->count; ++i) ++dataset->class_records[dataset->records[i].class_index];
+  dataset->captioned = 0;
+  for (size_t i = 0; i < dataset->count; ++i) {
+    ++dataset->class_records[dataset->records[i].class_index];
+    dataset->captioned += dataset->records[i].has_caption;
+  }
   return NULL;
 }
 

@@ -81,6 +81,7 @@ typedef struct vd_dataset_record {
   const char *key;            // caption alignment key: MVTec filename, VisA image, Real-IAD rel_path
                               // ({class}/{image_path}), COCO file stem (the basename without its last 4 bytes)
   const char *caption;        // the attached caption, "" when none
+  bool has_caption;           // a caption file covered this record (its caption may still be "")
 } vd_dataset_record;
 
 typedef struct vd_dataset {
@@ -94,7 +95,7 @@ typedef struct vd_dataset {
   int class_count;             // number of classes of the dataset (all of them, selected or not)
   const char **class_names;    // the dataset's classes (MVTec 15, VisA 12, Real-IAD the listing, COCO "coco")
   size_t *class_records;       // records per class after the selection (0 for classes not selected)
-  size_t captioned;            // records that got a caption (a caption file may cover only the first ones)
+  size_t captioned;            // records with has_caption (a caption file may cover only the first ones)
   const char *captions_path;   // the caption file read, or NULL
   const char *labels_path;     // its labels file (MVTec/VisA/Real-IAD), or NULL
   struct vd_arena *arena;      // owns every string above

@@ -110,6 +110,7 @@ static void test_mvtec_pair(const char *root) {
   CHECK_OK(open_captioned(VD_DATASET_MVTEC, root, index, dir, bottle, 1, &ds));
   if (ds) {
     CHECK(ds->count == 5 && strcmp(ds->records[0].caption, "c3") == 0 && strcmp(ds->records[4].caption, "c7") == 0);
+    CHECK(ds->captioned == 5 && ds->records[0].has_caption);
     vd_dataset_destroy(ds);
   }
   // The sorted scan lists the same files in another order than the reference's index: refused.
@@ -141,6 +142,7 @@ static void test_mvtec_refusals(const char *root) {
   CHECK_OK(open_captioned(VD_DATASET_MVTEC, root, index, dir, NULL, 0, &ds));
   if (ds) {
     CHECK(ds->captioned == 3 && strcmp(ds->records[2].caption, "c2 caf\xc3\xa9") == 0 && ds->records[3].caption[0] == 0);
+    CHECK(ds->records[2].has_caption && !ds->records[3].has_caption);
     vd_dataset_destroy(ds);
   }
   free(dir);
@@ -274,6 +276,7 @@ static void test_coco_captions(const char *root) {
     CHECK(ds->captioned == 2);
     CHECK_MSG(strcmp(ds->records[0].caption, "A living room with a TV.") == 0, "joined: %s", ds->records[0].caption);
     CHECK(strcmp(ds->records[1].caption, "A brown bear.") == 0 && ds->records[2].caption[0] == '\0');
+    CHECK(ds->records[0].has_caption && ds->records[1].has_caption && !ds->records[2].has_caption);
     CHECK(strstr(ds->captions_path, "annotations/captions_val2017_internvl.json") && !ds->labels_path);
     vd_dataset_destroy(ds);
   }

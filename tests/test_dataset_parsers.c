@@ -274,6 +274,76 @@ static void test_arena(void) {
   vd_arena_destroy(a);
 }
 
+// ---- mutations --------------------------------------------------------------------------------------------
+
+// One random edit of buf (len bytes, capacity cap): replace, insert, delete or truncate; returns the new length.
+static size_t mutate(vdt_rng *rng, char *buf, size_t len, size_t cap) {
+  static const char interesting[] = "{}[]\",:\\u0d8\n\r\t \xff\xc3\xed";
+  size_t at = len ? (size_t)vdt_uniform(rng, 0, (double)len) : 0;
+  char c = vdt_uniform(rng, 0, 1) < 0.7 ? interesting[(size_t)vdt_uniform(rng, 0, sizeof(interesting) - 1)]
+                                        : (char)(int)vdt_uniform(rng, 0, 256);
+  switch ((int)vdt_uniform(rng, 0, 4)) {
+    case 0:
+      if (len) buf[at] = c;
+      return len;
+    case 1:
+      if (len + 1 > cap) return len;
+      memmove(buf + at + 1, buf + at, len - at);
+      buf[at] = c;
+      return len + 1;
+    case 2:
+      if (!len) return len;
+      memmove(buf + at, buf + at + 1, len - at - 1);
+      return len - 1;
+    default: return at;
+  }
+}
+
+// Every mutant of a few valid documents parses to a value or a format error; never a crash (ASan runs this).
+static void test_mutations(vd_arena *arena) {
+  static const char *const seeds[] = {
+      "{\"filename\": \"bottle/test/good/000.png\", \"label\": 0, \"clsname\": \"bottle\"}\n{\"a\": [1.5e3, null]}\n",
+      "{\"test\": [{\"anomaly_class\": \"OK\", \"image_path\": \"OK/S1/\\u00e9.jpg\", \"mask_path\": null}]}",
+      "[\"caption \\ud83d\\ude00\", \"x\\n\", \"\\\"q\\\"\"]",
+      "object,split,label,image,mask\r\ncandle,test,anomaly,\"a,b.JPG\",m.png\r\n"};
+  vdt_rng rng = {0x5eedULL};
+  char buf[512];
+  size_t errors = 0, runs = 0;
+  for (size_t s = 0; s < sizeof(seeds) / sizeof(seeds[0]); ++s) {
+    for (int round = 0; round < 3000; ++round) {
+      size_t len = strlen(seeds[s]);
+      memcpy(buf, seeds[s], len);
+      for (int k = 1 + round % 4; k > 0; --k) len = mutate(&rng, buf, len, sizeof(buf));
+      vd_status st = NULL;
+      if (s < 3) {
+        vd_jpull j;
+        vd_jpull_init(&j, buf, len, "m.json");
+        while (!st && !vd_jpull_at_end(&j)) st = vd_jpull_skip(&j);
+        vd_jpull_init(&j, buf, len, "m.json");
+        vd_status st2 = vd_jpull_peek(&j) == VD_JSON_STRING ? vd_jpull_string(&j, arena, &(const char *){NULL}, NULL) : NULL;
+        vd_status_free(st2);
+      } else {
+        vd_csv csv;
+        st = vd_csv_init(&csv, buf, len, "m.csv");
+        bool has = !st;
+        while (!st && has) {
+          const char *f[5];
+          int count, line;
+          st = vd_csv_next_row(&csv, f, 5, &count, &line, &has);
+        }
+        vd_csv_free(&csv);
+      }
+      ++runs;
+      errors += st != NULL;
+      CHECK_MSG(!st || vd_status_code_of(st) == VD_ERR_FORMAT, "mutant of seed %zu: %s", s, vd_status_message(st));
+      vd_status_free(st);
+      vd_arena_reset(arena);
+    }
+  }
+  printf("%zu mutants parsed, %zu refused\n", runs, errors);
+  CHECK(errors > 0 && errors < runs);
+}
+
 int main(void) {
   vd_arena *arena = vd_arena_create();
   test_strings(arena);
@@ -282,6 +352,7 @@ int main(void) {
   test_lines();
   test_csv();
   test_arena();
+  test_mutations(arena);
   vd_arena_destroy(arena);
   return vdt_finish("test_dataset_parsers");
 }

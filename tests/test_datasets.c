@@ -544,6 +544,73 @@ static void test_realiad_large(void) {
   free(base);
 }
 
+// ---- mutated index files -------------------------------------------------------------------------------------
+
+static char *slurp(const char *path, size_t *out_len) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  char *data = malloc(1 << 16);
+  *out_len = data ? fread(data, 1, (1 << 16) - 1, f) : 0;
+  fclose(f);
+  return data;
+}
+
+// Random edits of each layout's real index file, read through vd_dataset_open: a dataset or an error with a
+// message, never a crash (ASan runs this).
+static void test_mutated_indexes(const char *mvtec, const char *visa, const char *realiad, const char *coco) {
+  char *mvtec_index = base_path("MVTec-AD/test.json"), *visa_csv = vdt_path(visa, "split_csv/1cls.csv");
+  char *realiad_json = base_path("real_iad_jsons/realiad_jsons/audiojack.json"), *coco_meta = vdt_path(coco, "meta_20_0.json");
+  const struct {
+    vd_dataset_kind kind;  // layout
+    const char *root;      // its root
+    const char *file;      // the index file edited
+  } layouts[] = {{VD_DATASET_MVTEC, mvtec, mvtec_index}, {VD_DATASET_VISA, visa, visa_csv},
+                 {VD_DATASET_REALIAD, realiad, realiad_json}, {VD_DATASET_COCO, coco, coco_meta}};
+  vdt_rng rng = {0xda7aULL};
+  int opened = 0, refused = 0;
+  for (size_t l = 0; l < 4; ++l) {
+    size_t len = 0;
+    char *orig = slurp(layouts[l].file, &len);
+    char *buf = malloc(len + 64);
+    for (int round = 0; orig && buf && round < 250; ++round) {
+      memcpy(buf, orig, len);
+      size_t n = len;
+      for (int k = 0; k < 1 + round % 3 && n > 0; ++k) {
+        size_t at = (size_t)vdt_uniform(&rng, 0, (double)n);
+        int op = (int)vdt_uniform(&rng, 0, 3);
+        char c = "{}[]\",:\n\\x0\xff"[(int)vdt_uniform(&rng, 0, 13)];
+        if (op == 0) buf[at] = c;
+        else if (op == 1) memmove(buf + at, buf + at + 1, n-- - at - 1);
+        else n = at;
+      }
+      vdt_write_bytes(layouts[l].file, buf, n);
+      vd_dataset_options o;
+      vd_dataset_options_default(&o);
+      o.kind = layouts[l].kind;
+      o.root = layouts[l].root;
+      o.index_path = layouts[l].kind == VD_DATASET_MVTEC ? mvtec_index : NULL;
+      o.skip_file_check = true;
+      vd_dataset *ds = NULL;
+      vd_status st = vd_dataset_open(&o, &ds);
+      CHECK_MSG(st ? ds == NULL && strlen(vd_status_message(st)) > 10 : ds != NULL, "mutant %d of %s", round, layouts[l].file);
+      for (size_t i = 0; ds && i < ds->count; ++i) CHECK(ds->records[i].path && ds->records[i].key && ds->records[i].class_name);
+      opened += st == NULL;
+      refused += st != NULL;
+      vd_status_free(st);
+      vd_dataset_destroy(ds);
+    }
+    if (orig) vdt_write_bytes(layouts[l].file, orig, len);
+    free(orig);
+    free(buf);
+  }
+  printf("mutated index files: %d opened, %d refused\n", opened, refused);
+  CHECK(opened > 0 && refused > 0);
+  free(mvtec_index);
+  free(visa_csv);
+  free(realiad_json);
+  free(coco_meta);
+}
+
 // ---- names ----------------------------------------------------------------------------------------------------
 
 static void test_names(void) {
@@ -578,6 +645,7 @@ int main(void) {
   test_realiad(realiad);
   test_realiad_malformed(realiad);
   test_coco(coco);
+  test_mutated_indexes(mvtec, visa, realiad, coco);
   test_realiad_large();
   vdt_remove_tree(g_base);
   free(mvtec);
