@@ -15,14 +15,15 @@ vd_status vd_caption_names_make(const char *dataset, const char *vlm, const char
                                 long start, long end, vd_caption_names *out_names) {
   const char *s = vd_split_name(split);
   int a = snprintf(out_names->folder, VD_CAPTION_NAME_CAP, "%s_captions_%s_%s", dataset, vlm, prompt_type);
-  int b = snprintf(out_names->captions, VD_CAPTION_NAME_CAP, "%s_captions_%s_%s_%ld_%ld.json", s, dataset, vlm, start, end);
+  int b =
+      snprintf(out_names->captions, VD_CAPTION_NAME_CAP, "%s_captions_%s_%s_%ld_%ld.json", s, dataset, vlm, start, end);
   int c = snprintf(out_names->labels, VD_CAPTION_NAME_CAP, "%s_labels_%s_%s_%ld_%ld.json", s, dataset, vlm, start, end);
   if (a < 0 || b < 0 || c < 0 || a >= VD_CAPTION_NAME_CAP || b >= VD_CAPTION_NAME_CAP || c >= VD_CAPTION_NAME_CAP)
-    return vd_status_make(VD_ERR_LIMIT, "caption file names for %s/%s/%s longer than %d bytes", dataset, vlm, prompt_type,
-                          VD_CAPTION_NAME_CAP);
+    return vd_status_make(VD_ERR_LIMIT, "caption file names for %s/%s/%s longer than %d bytes", dataset, vlm,
+                          prompt_type, VD_CAPTION_NAME_CAP);
   if (strchr(dataset, '/') || strchr(vlm, '/') || strchr(prompt_type, '/'))
-    return vd_status_make(VD_ERR_INVALID_ARGUMENT, "caption file names: \"%s\", \"%s\", \"%s\" may not contain '/'", dataset,
-                          vlm, prompt_type);
+    return vd_status_make(VD_ERR_INVALID_ARGUMENT, "caption file names: \"%s\", \"%s\", \"%s\" may not contain '/'",
+                          dataset, vlm, prompt_type);
   return NULL;
 }
 
@@ -57,8 +58,8 @@ static void vd_json_put(vd_json_out *o, const char *s, size_t n) {
 }
 
 static void vd_json_put_code(vd_json_out *o, uint32_t cp) {
-  static const char short_escapes[128][3] = {['"'] = "\\\"", ['\\'] = "\\\\", ['\b'] = "\\b", ['\f'] = "\\f",
-                                          ['\n'] = "\\n", ['\r'] = "\\r", ['\t'] = "\\t"};
+  static const char short_escapes[128][3] = {
+      ['"'] = "\\\"", ['\\'] = "\\\\", ['\b'] = "\\b", ['\f'] = "\\f", ['\n'] = "\\n", ['\r'] = "\\r", ['\t'] = "\\t"};
   char buf[16];
   if (cp < 0x80 && short_escapes[cp][0]) {
     vd_json_put(o, short_escapes[cp], 2);
@@ -195,7 +196,8 @@ vd_status vd_caption_pair_write(const char *parent, const vd_caption_names *name
                                 const char *const *labels, size_t count, bool labels_as_lists) {
   char dir[4096];
   int n = snprintf(dir, sizeof(dir), "%s/%s", parent, names->folder);
-  if (n < 0 || (size_t)n >= sizeof(dir)) return vd_status_make(VD_ERR_LIMIT, "caption folder under %s: path too long", parent);
+  if (n < 0 || (size_t)n >= sizeof(dir))
+    return vd_status_make(VD_ERR_LIMIT, "caption folder under %s: path too long", parent);
   char *cbytes = NULL, *lbytes = NULL;
   size_t clen, llen;
   vd_status st = vd_caption_mkdirs(dir);

@@ -19,7 +19,8 @@ static vd_status vd_captions_pick(const char *dir, const char *prefix, vd_arena 
   for (size_t i = 0; i < n; ++i) {
     if (dirs[i] || strncmp(names[i], prefix, strlen(prefix)) != 0) continue;
     int w = snprintf(out, cap, "%s/%s", dir, names[i]);
-    if (w < 0 || (size_t)w >= cap) return vd_status_make(VD_ERR_LIMIT, "caption file %s/%s: path too long", dir, names[i]);
+    if (w < 0 || (size_t)w >= cap)
+      return vd_status_make(VD_ERR_LIMIT, "caption file %s/%s: path too long", dir, names[i]);
     return NULL;
   }
   return vd_status_make(VD_ERR_NOT_FOUND, "caption folder %s has no file whose name starts with %s", dir, prefix);
@@ -28,8 +29,10 @@ static vd_status vd_captions_pick(const char *dir, const char *prefix, vd_arena 
 vd_status vd_captions_find_pair(const char *dir, vd_split split, char *out_captions, char *out_labels, size_t cap) {
   struct stat sb;
   if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
-    return vd_status_make(VD_ERR_NOT_FOUND, "caption folder %s is not a folder (give the folder of the %s_captions*/%s_labels* "
-                          "pair)", dir, vd_split_name(split), vd_split_name(split));
+    return vd_status_make(VD_ERR_NOT_FOUND,
+                          "caption folder %s is not a folder (give the folder of the %s_captions*/%s_labels* "
+                          "pair)",
+                          dir, vd_split_name(split), vd_split_name(split));
   vd_arena *scratch = vd_arena_create();
   if (!scratch) return vd_status_make(VD_ERR_OUT_OF_MEMORY, "captions: out of host memory");
   char prefix[32];
@@ -65,8 +68,8 @@ typedef struct vd_caption_pair {
 // Caption i and label i onto record i.
 static vd_status vd_captions_entry(vd_dataset *ds, vd_caption_pair *p, size_t i) {
   if (i >= ds->count)
-    return vd_jpull_error_at(&p->captions, p->captions.p, "more captions than the %zu records of the %s %s split", ds->count,
-                             vd_dataset_kind_name(ds->kind), vd_split_name(ds->split));
+    return vd_jpull_error_at(&p->captions, p->captions.p, "more captions than the %zu records of the %s %s split",
+                             ds->count, vd_dataset_kind_name(ds->kind), vd_split_name(ds->split));
   const char *caption, *label;
   VD_RETURN_IF_ERROR(vd_jpull_string(&p->captions, ds->arena, &caption, NULL));
   vd_arena_reset(p->scratch);
@@ -75,8 +78,10 @@ static vd_status vd_captions_entry(vd_dataset *ds, vd_caption_pair *p, size_t i)
   VD_RETURN_IF_ERROR(vd_jpull_string(&p->labels, p->scratch, &label, NULL));
   vd_dataset_record *r = &ds->records[i];
   if (!vd_captions_aligned(ds, r, label))
-    return vd_status_make(VD_ERR_FORMAT, "captions %s do not align with the dataset: entry %zu: label \"%s\", record \"%s\" "
-                          "(%s)", p->labels.label, i, label, r->key, vd_captions_rule(ds->kind));
+    return vd_status_make(VD_ERR_FORMAT,
+                          "captions %s do not align with the dataset: entry %zu: label \"%s\", record \"%s\" "
+                          "(%s)",
+                          p->labels.label, i, label, r->key, vd_captions_rule(ds->kind));
   r->caption = caption;
   r->has_caption = true;
   return NULL;
@@ -90,8 +95,8 @@ static vd_status vd_captions_walk(vd_dataset *ds, vd_caption_pair *p) {
     VD_RETURN_IF_ERROR(vd_jpull_array_next(&p->captions, &has_caption));
     VD_RETURN_IF_ERROR(vd_jpull_array_next(&p->labels, &has_label));
     if (has_caption != has_label)
-      return vd_status_make(VD_ERR_FORMAT, "%s holds %s entries than %s (%zu in the shorter one)",
-                            p->captions.label, has_caption ? "more" : "fewer", p->labels.label, i);
+      return vd_status_make(VD_ERR_FORMAT, "%s holds %s entries than %s (%zu in the shorter one)", p->captions.label,
+                            has_caption ? "more" : "fewer", p->labels.label, i);
     if (!has_caption) {
       ds->captioned = i;
       break;
@@ -108,7 +113,8 @@ static vd_status vd_captions_pair(vd_dataset *ds, const char *captions_path, con
   vd_caption_pair p;
   vd_status st = vd_dataset_read_file(captions_path, "caption file", &ctext, &clen);
   if (!st) st = vd_dataset_read_file(labels_path, "caption labels file", &ltext, &llen);
-  if (!st && !(p.scratch = vd_arena_create())) st = vd_status_make(VD_ERR_OUT_OF_MEMORY, "captions: out of host memory");
+  if (!st && !(p.scratch = vd_arena_create()))
+    st = vd_status_make(VD_ERR_OUT_OF_MEMORY, "captions: out of host memory");
   if (!st) {
     vd_jpull_init(&p.captions, ctext, clen, captions_path);
     vd_jpull_init(&p.labels, ltext, llen, labels_path);
@@ -147,7 +153,8 @@ static uint64_t vd_coco_hash(const char *s) {
 static vd_status vd_coco_index(const vd_dataset *ds, vd_coco_captions *c) {
   size_t size = 16;
   while (size < 2 * ds->count + 1) size *= 2;
-  if (!(c->table = calloc(size, sizeof(size_t)))) return vd_status_make(VD_ERR_OUT_OF_MEMORY, "COCO captions: out of host memory");
+  if (!(c->table = calloc(size, sizeof(size_t))))
+    return vd_status_make(VD_ERR_OUT_OF_MEMORY, "COCO captions: out of host memory");
   c->mask = size - 1;
   for (size_t i = 0; i < ds->count; ++i) {
     size_t h = (size_t)vd_coco_hash(ds->records[i].key) & c->mask;
@@ -157,7 +164,8 @@ static vd_status vd_coco_index(const vd_dataset *ds, vd_coco_captions *c) {
   return NULL;
 }
 
-static const vd_dataset_record *vd_coco_find(const vd_dataset *ds, const vd_coco_captions *c, const char *stem, size_t *out) {
+static const vd_dataset_record *vd_coco_find(const vd_dataset *ds, const vd_coco_captions *c, const char *stem,
+                                             size_t *out) {
   for (size_t h = (size_t)vd_coco_hash(stem) & c->mask; c->table[h]; h = (h + 1) & c->mask) {
     if (strcmp(ds->records[c->table[h] - 1].key, stem) == 0) {
       *out = c->table[h] - 1;
@@ -179,9 +187,9 @@ static void vd_coco_zfill(const char *id, char out[VD_COCO_ID_CAP + 12]) {
 
 typedef struct vd_coco_annotation {
   char id[VD_COCO_ID_CAP];  // str(image_id), "" when it can match nothing
-  bool has_id;          // the image_id key came
-  const char *caption;  // caption text (in the texts arena), NULL when absent or not a string
-  size_t caption_len;   // its length
+  bool has_id;              // the image_id key came
+  const char *caption;      // caption text (in the texts arena), NULL when absent or not a string
+  size_t caption_len;       // its length
 } vd_coco_annotation;
 
 static vd_status vd_coco_image_id(vd_jpull *j, vd_arena *ids, vd_coco_annotation *a) {
@@ -312,7 +320,8 @@ static vd_status vd_coco_captions_read(vd_dataset *ds, const char *path) {
   vd_jpull_init(&c.j, text, n, path);
   vd_arena *ids = vd_arena_create();
   c.texts = vd_arena_create();
-  vd_status st = ids && c.texts ? vd_coco_index(ds, &c) : vd_status_make(VD_ERR_OUT_OF_MEMORY, "COCO captions: out of host memory");
+  vd_status st = ids && c.texts ? vd_coco_index(ds, &c)
+                                : vd_status_make(VD_ERR_OUT_OF_MEMORY, "COCO captions: out of host memory");
   if (!st) st = vd_coco_walk_file(ds, &c, ids);
   if (!st) st = vd_coco_join(ds, &c);
   vd_arena_destroy(ids);
@@ -335,7 +344,8 @@ vd_status vd_coco_captions_path(const char *root, vd_split split, const char *su
 static vd_status vd_captions_remember(vd_dataset *ds, const char *captions, const char *labels) {
   ds->captions_path = vd_arena_strndup(ds->arena, captions, strlen(captions));
   ds->labels_path = labels ? vd_arena_strndup(ds->arena, labels, strlen(labels)) : NULL;
-  if (!ds->captions_path || (labels && !ds->labels_path)) return vd_status_make(VD_ERR_OUT_OF_MEMORY, "captions: out of host memory");
+  if (!ds->captions_path || (labels && !ds->labels_path))
+    return vd_status_make(VD_ERR_OUT_OF_MEMORY, "captions: out of host memory");
   return NULL;
 }
 
@@ -345,7 +355,8 @@ static vd_status vd_captions_coco(vd_dataset *ds, const char *source, const char
   if (stat(source, &sb) == 0 && S_ISDIR(sb.st_mode)) {
     int n = snprintf(path, sizeof(path), "%s/captions_%s2017%s.json", source,
                      ds->split == VD_SPLIT_TRAIN ? "train" : "val", suffix ? suffix : "");
-    if (n < 0 || (size_t)n >= sizeof(path)) return vd_status_make(VD_ERR_LIMIT, "COCO caption path under %s too long", source);
+    if (n < 0 || (size_t)n >= sizeof(path))
+      return vd_status_make(VD_ERR_LIMIT, "COCO caption path under %s too long", source);
     source = path;
   }
   VD_RETURN_IF_ERROR(vd_coco_captions_read(ds, source));

@@ -43,10 +43,10 @@ static bool vd_csv_newline(vd_csv *csv) {
 }
 
 typedef struct vd_csv_row {
-  char *out;           // where the next decoded byte goes
-  const char **fields; // the caller's field pointers
-  int cap;             // how many of them
-  int count;           // fields completed so far
+  char *out;            // where the next decoded byte goes
+  const char **fields;  // the caller's field pointers
+  int cap;              // how many of them
+  int count;            // fields completed so far
 } vd_csv_row;
 
 static void vd_csv_end_field(vd_csv_row *row, char **field_start) {
@@ -94,8 +94,7 @@ static vd_status vd_csv_record(vd_csv *csv, vd_csv_row *row, int start_line) {
   }
 }
 
-vd_status vd_csv_next_row(vd_csv *csv, const char **fields, int cap, int *out_count, int *out_line,
-                          bool *out_has) {
+vd_status vd_csv_next_row(vd_csv *csv, const char **fields, int cap, int *out_count, int *out_line, bool *out_has) {
   while (vd_csv_newline(csv)) {
   }
   *out_count = 0;

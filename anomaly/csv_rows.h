@@ -25,7 +25,6 @@ void vd_csv_free(vd_csv *csv);
 // The next non-blank row: fields[0..min(*out_count, cap)) point into the reader (valid until the next
 // call), *out_count is the row's real field count, *out_line the line it starts on. *out_has = false at
 // the end of the file.
-vd_status vd_csv_next_row(vd_csv *csv, const char **fields, int cap, int *out_count, int *out_line,
-                          bool *out_has);
+vd_status vd_csv_next_row(vd_csv *csv, const char **fields, int cap, int *out_count, int *out_line, bool *out_has);
 
 #endif

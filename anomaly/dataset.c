@@ -9,12 +9,11 @@
 #include "anomaly/captions.h"
 #include "anomaly/dataset_internal.h"
 
-static const char *const vd_mvtec_classes[] = {"bottle", "cable",    "capsule",    "carpet",     "grid",
-                                               "hazelnut", "leather", "metal_nut", "pill",       "screw",
-                                               "tile",   "toothbrush", "transistor", "wood",     "zipper"};
-static const char *const vd_visa_classes[] = {"candle",    "capsules",  "cashew", "chewinggum",
-                                              "fryum",     "macaroni1", "macaroni2", "pcb1",
-                                              "pcb2",      "pcb3",      "pcb4",   "pipe_fryum"};
+static const char *const vd_mvtec_classes[] = {"bottle",   "cable",      "capsule",    "carpet", "grid",
+                                               "hazelnut", "leather",    "metal_nut",  "pill",   "screw",
+                                               "tile",     "toothbrush", "transistor", "wood",   "zipper"};
+static const char *const vd_visa_classes[] = {"candle",    "capsules", "cashew", "chewinggum", "fryum", "macaroni1",
+                                              "macaroni2", "pcb1",     "pcb2",   "pcb3",       "pcb4",  "pipe_fryum"};
 static const char *const vd_kind_names[] = {"mvtec", "visa", "realiad", "coco"};
 static const char *const vd_kind_titles[] = {"MVTec AD", "VisA", "Real-IAD", "COCO-AD"};
 
@@ -31,17 +30,12 @@ vd_status vd_dataset_kind_parse(const char *name, vd_dataset_kind *out_kind) {
       return NULL;
     }
   }
-  return vd_status_make(VD_ERR_INVALID_ARGUMENT, "unknown dataset \"%s\": choose mvtec, visa, realiad or coco",
-                        name);
+  return vd_status_make(VD_ERR_INVALID_ARGUMENT, "unknown dataset \"%s\": choose mvtec, visa, realiad or coco", name);
 }
 
-const char *vd_dataset_kind_name(vd_dataset_kind kind) {
-  return (unsigned)kind < 4 ? vd_kind_names[kind] : "?";
-}
+const char *vd_dataset_kind_name(vd_dataset_kind kind) { return (unsigned)kind < 4 ? vd_kind_names[kind] : "?"; }
 
-static const char *vd_dataset_title(vd_dataset_kind kind) {
-  return (unsigned)kind < 4 ? vd_kind_titles[kind] : "?";
-}
+static const char *vd_dataset_title(vd_dataset_kind kind) { return (unsigned)kind < 4 ? vd_kind_titles[kind] : "?"; }
 
 vd_status vd_split_parse(const char *name, vd_split *out_split) {
   if (strcmp(name, "train") == 0) *out_split = VD_SPLIT_TRAIN;
@@ -73,13 +67,15 @@ static vd_status vd_dataset_oom(const vd_dataset *ds) {
 
 static vd_status vd_dataset_resolve_root(vd_dataset *ds, const char *root) {
   struct stat sb;
-  if (!root || !*root) return vd_status_make(VD_ERR_INVALID_ARGUMENT, "%s: no dataset root given", vd_dataset_title(ds->kind));
+  if (!root || !*root)
+    return vd_status_make(VD_ERR_INVALID_ARGUMENT, "%s: no dataset root given", vd_dataset_title(ds->kind));
   if (stat(root, &sb) != 0)
     return vd_status_make(VD_ERR_NOT_FOUND, "%s root %s does not exist", vd_dataset_title(ds->kind), root);
   if (!S_ISDIR(sb.st_mode))
     return vd_status_make(VD_ERR_NOT_FOUND, "%s root %s is not a folder", vd_dataset_title(ds->kind), root);
   char *resolved = realpath(root, NULL);
-  if (!resolved) return vd_status_make(VD_ERR_IO, "%s root %s: cannot resolve the path", vd_dataset_title(ds->kind), root);
+  if (!resolved)
+    return vd_status_make(VD_ERR_IO, "%s root %s: cannot resolve the path", vd_dataset_title(ds->kind), root);
   ds->root = vd_arena_strndup(ds->arena, resolved, strlen(resolved));
   free(resolved);
   ds->root_given = vd_arena_strndup(ds->arena, root, strlen(root));
@@ -115,7 +111,8 @@ void vd_dataset_destroy(vd_dataset *dataset) {
 vd_status vd_dataset_append(vd_dataset *dataset, vd_dataset_record **out_record) {
   if (dataset->count == dataset->capacity) {
     size_t cap = dataset->capacity ? dataset->capacity * 2 : 1024;
-    vd_dataset_record *grown = cap <= SIZE_MAX / sizeof(*grown) ? realloc(dataset->records, cap * sizeof(*grown)) : NULL;
+    vd_dataset_record *grown =
+        cap <= SIZE_MAX / sizeof(*grown) ? realloc(dataset->records, cap * sizeof(*grown)) : NULL;
     if (!grown) return vd_dataset_oom(dataset);
     dataset->records = grown;
     dataset->capacity = cap;
@@ -152,13 +149,11 @@ static vd_status vd_dataset_join(vd_dataset *ds, const char *prefix, const char 
   return NULL;
 }
 
-vd_status vd_dataset_set_image(vd_dataset *dataset, vd_dataset_record *record, const char *prefix,
-                               const char *rel) {
+vd_status vd_dataset_set_image(vd_dataset *dataset, vd_dataset_record *record, const char *prefix, const char *rel) {
   return vd_dataset_join(dataset, prefix, rel, &record->path, &record->rel_path);
 }
 
-vd_status vd_dataset_set_mask(vd_dataset *dataset, vd_dataset_record *record, const char *prefix,
-                              const char *rel) {
+vd_status vd_dataset_set_mask(vd_dataset *dataset, vd_dataset_record *record, const char *prefix, const char *rel) {
   record->mask_kind = VD_MASK_FILE;
   return vd_dataset_join(dataset, prefix, rel, &record->mask_path, &record->mask_rel_path);
 }
@@ -219,7 +214,8 @@ vd_status vd_dataset_check_selection(vd_dataset_kind kind, const char *const *na
     if (vd_dataset_selected(names, count, selection[i])) continue;
     char list[4096];
     return vd_status_make(VD_ERR_INVALID_ARGUMENT, "unknown %s class \"%s\"; the classes are: %s",
-                          vd_dataset_title(kind), selection[i], vd_dataset_class_list_text(names, count, list, sizeof(list)));
+                          vd_dataset_title(kind), selection[i],
+                          vd_dataset_class_list_text(names, count, list, sizeof(list)));
   }
   return NULL;
 }
@@ -237,10 +233,12 @@ static vd_status vd_dataset_count_classes(vd_dataset *dataset) {
 }
 
 vd_status vd_dataset_select_classes(vd_dataset *dataset, const char *const *names, int count) {
-  VD_RETURN_IF_ERROR(vd_dataset_check_selection(dataset->kind, dataset->class_names, dataset->class_count, names, count));
+  VD_RETURN_IF_ERROR(
+      vd_dataset_check_selection(dataset->kind, dataset->class_names, dataset->class_count, names, count));
   size_t kept = 0;
   for (size_t i = 0; i < dataset->count; ++i)
-    if (vd_dataset_selected(names, count, dataset->records[i].class_name)) dataset->records[kept++] = dataset->records[i];
+    if (vd_dataset_selected(names, count, dataset->records[i].class_name))
+      dataset->records[kept++] = dataset->records[i];
   dataset->count = kept;
   return vd_dataset_count_classes(dataset);
 }
@@ -249,12 +247,12 @@ vd_status vd_dataset_select_classes(vd_dataset *dataset, const char *const *name
 
 static vd_status vd_dataset_copy_out(const char *s1, const char *s2, char *out, size_t cap) {
   int n = snprintf(out, cap, "%s%s", s1, s2);
-  if (n < 0 || (size_t)n >= cap) return vd_status_make(VD_ERR_LIMIT, "caption label %s%s longer than %zu bytes", s1, s2, cap);
+  if (n < 0 || (size_t)n >= cap)
+    return vd_status_make(VD_ERR_LIMIT, "caption label %s%s longer than %zu bytes", s1, s2, cap);
   return NULL;
 }
 
-vd_status vd_dataset_caption_label(const vd_dataset *dataset, const vd_dataset_record *record, char *out,
-                                   size_t cap) {
+vd_status vd_dataset_caption_label(const vd_dataset *dataset, const vd_dataset_record *record, char *out, size_t cap) {
   if (dataset->kind == VD_DATASET_REALIAD) {
     const char *root = dataset->root_given;
     size_t n = strlen(root);

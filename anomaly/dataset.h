@@ -103,17 +103,17 @@ typedef struct vd_dataset {
 } vd_dataset;
 
 typedef struct vd_dataset_options {
-  vd_dataset_kind kind;          // which layout
-  vd_split split;                // which split
-  const char *root;              // the dataset root folder
-  const char *index_path;        // index file / Real-IAD JSON folder; NULL = the default (MVTec: scan)
-  const char *const *classes;    // class selection (NULL = every class); unknown names are an error
-  int class_count;               // entries of classes
-  int coco_part;                 // COCO-AD split 0..3 (meta_20_{k}.json)
-  const char *captions;          // MVTec/VisA/Real-IAD: folder of the caption pair; COCO: the annotations
-                                 // JSON, or a folder holding captions_{train|val}2017{coco_caption_suffix}.json
+  vd_dataset_kind kind;             // which layout
+  vd_split split;                   // which split
+  const char *root;                 // the dataset root folder
+  const char *index_path;           // index file / Real-IAD JSON folder; NULL = the default (MVTec: scan)
+  const char *const *classes;       // class selection (NULL = every class); unknown names are an error
+  int class_count;                  // entries of classes
+  int coco_part;                    // COCO-AD split 0..3 (meta_20_{k}.json)
+  const char *captions;             // MVTec/VisA/Real-IAD: folder of the caption pair; COCO: the annotations
+                                    // JSON, or a folder holding captions_{train|val}2017{coco_caption_suffix}.json
   const char *coco_caption_suffix;  // e.g. "_internvl" (NULL = "")
-  bool skip_file_check;          // true: do not check that every image and mask exists
+  bool skip_file_check;             // true: do not check that every image and mask exists
 } vd_dataset_options;
 
 void vd_dataset_options_default(vd_dataset_options *out_options);
@@ -137,7 +137,6 @@ vd_status vd_dataset_select_classes(vd_dataset *dataset, const char *const *name
 vd_status vd_dataset_check_files(const vd_dataset *dataset);
 // The label the reference's captioner.py writes for a record into out (cap bytes): MVTec/VisA the key,
 // Real-IAD os.path.join(root_given, rel_path), COCO str(int(stem)) (the id without its zero padding).
-vd_status vd_dataset_caption_label(const vd_dataset *dataset, const vd_dataset_record *record, char *out,
-                                   size_t cap);
+vd_status vd_dataset_caption_label(const vd_dataset *dataset, const vd_dataset_record *record, char *out, size_t cap);
 
 #endif

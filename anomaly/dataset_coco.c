@@ -24,9 +24,10 @@ static vd_status vd_coco_fields(vd_jpull *j, vd_arena *scratch, vd_coco_item *ou
   for (;;) {
     VD_RETURN_IF_ERROR(vd_jpull_object_next(j, key, &has));
     if (!has) return NULL;
-    const char **dst = strcmp(key, "img_path") == 0 ? &out->img_path
+    const char **dst = strcmp(key, "img_path") == 0    ? &out->img_path
                        : strcmp(key, "mask_path") == 0 ? &out->mask_path
-                       : strcmp(key, "cls_name") == 0 ? &out->cls_name : NULL;
+                       : strcmp(key, "cls_name") == 0  ? &out->cls_name
+                                                       : NULL;
     if (dst && vd_jpull_null(j)) *dst = NULL;
     else if (dst) VD_RETURN_IF_ERROR(vd_jpull_string(j, scratch, dst, NULL));
     else if (strcmp(key, "anomaly") == 0) VD_RETURN_IF_ERROR(vd_jpull_number(j, &out->anomaly, &integer, NULL, 0));
@@ -56,15 +57,16 @@ static vd_status vd_coco_add(vd_dataset *ds, const vd_jpull *j, const char *at, 
   r->class_name = ds->class_names[0];
   r->label = it->anomaly == 1.0;
   VD_RETURN_IF_ERROR(vd_dataset_set_image(ds, r, NULL, it->img_path));
-  if (!(r->key = vd_coco_stem(ds, r->rel_path))) return vd_status_make(VD_ERR_OUT_OF_MEMORY, "COCO-AD: out of host memory");
+  if (!(r->key = vd_coco_stem(ds, r->rel_path)))
+    return vd_status_make(VD_ERR_OUT_OF_MEMORY, "COCO-AD: out of host memory");
   return r->label ? vd_dataset_set_mask(ds, r, NULL, it->mask_path) : NULL;
 }
 
 typedef struct vd_coco_walk {
-  vd_dataset *ds;      // the dataset being filled
-  vd_arena *scratch;   // per-record strings
-  bool seen_split;     // the split's entry came
-  bool seen_list;      // its "coco" list came
+  vd_dataset *ds;     // the dataset being filled
+  vd_arena *scratch;  // per-record strings
+  bool seen_split;    // the split's entry came
+  bool seen_list;     // its "coco" list came
 } vd_coco_walk;
 
 static vd_status vd_coco_list(vd_coco_walk *w, vd_jpull *j) {
@@ -109,7 +111,8 @@ static vd_status vd_coco_meta(vd_dataset *ds, vd_jpull *j, vd_arena *scratch) {
   VD_RETURN_IF_ERROR(vd_coco_member(&w, j, split, vd_coco_split));
   VD_RETURN_IF_ERROR(vd_jpull_finish(j));
   if (!w.seen_split) return vd_status_make(VD_ERR_FORMAT, "COCO-AD meta %s: no \"%s\" entry", j->label, split);
-  if (!w.seen_list) return vd_status_make(VD_ERR_FORMAT, "COCO-AD meta %s: no \"coco\" list in \"%s\"", j->label, split);
+  if (!w.seen_list)
+    return vd_status_make(VD_ERR_FORMAT, "COCO-AD meta %s: no \"coco\" list in \"%s\"", j->label, split);
   return NULL;
 }
 

@@ -14,11 +14,9 @@ vd_status vd_dataset_create(vd_dataset_kind kind, vd_split split, const char *ro
 vd_status vd_dataset_append(vd_dataset *dataset, vd_dataset_record **out_record);
 // Sets path and rel_path (prefix + "/" + rel when prefix is not NULL, else rel; joined to the root as
 // os.path.join does: an absolute rel stays as it is).
-vd_status vd_dataset_set_image(vd_dataset *dataset, vd_dataset_record *record, const char *prefix,
-                               const char *rel);
+vd_status vd_dataset_set_image(vd_dataset *dataset, vd_dataset_record *record, const char *prefix, const char *rel);
 // The same for mask_path and mask_rel_path; sets mask_kind = VD_MASK_FILE.
-vd_status vd_dataset_set_mask(vd_dataset *dataset, vd_dataset_record *record, const char *prefix,
-                              const char *rel);
+vd_status vd_dataset_set_mask(vd_dataset *dataset, vd_dataset_record *record, const char *prefix, const char *rel);
 // Copies the class list into the dataset (count <= VD_DATASET_MAX_CLASSES).
 vd_status vd_dataset_set_classes(vd_dataset *dataset, const char *const *names, int count);
 // Sets class_index and class_name of a record from a name of the class list; false when it is not in it.

@@ -24,9 +24,10 @@ static vd_status vd_mvtec_fields(vd_jpull *j, vd_arena *scratch, vd_mvtec_line *
   for (;;) {
     VD_RETURN_IF_ERROR(vd_jpull_object_next(j, key, &has));
     if (!has) return NULL;
-    const char **dst = strcmp(key, "filename") == 0 ? &out->filename
-                       : strcmp(key, "clsname") == 0 ? &out->clsname
-                       : strcmp(key, "maskname") == 0 ? &out->maskname : NULL;
+    const char **dst = strcmp(key, "filename") == 0   ? &out->filename
+                       : strcmp(key, "clsname") == 0  ? &out->clsname
+                       : strcmp(key, "maskname") == 0 ? &out->maskname
+                                                      : NULL;
     if (dst == &out->maskname && vd_jpull_null(j)) out->maskname = NULL;
     else if (dst) VD_RETURN_IF_ERROR(vd_jpull_string(j, scratch, dst, NULL));
     else if (strcmp(key, "label") == 0) VD_RETURN_IF_ERROR(vd_jpull_number(j, &out->label, &integer, NULL, 0));
@@ -92,7 +93,8 @@ static vd_status vd_mvtec_scan_image(vd_dataset *ds, const char *cls, int split_
                                      const char *name) {
   vd_dataset_record *r;
   char rel[4096], mask[4096];
-  VD_RETURN_IF_ERROR(vd_dataset_path(rel, sizeof(rel), "%s/%s/%s/%s", cls, split_test ? "test" : "train", defect, name));
+  VD_RETURN_IF_ERROR(
+      vd_dataset_path(rel, sizeof(rel), "%s/%s/%s/%s", cls, split_test ? "test" : "train", defect, name));
   VD_RETURN_IF_ERROR(vd_dataset_path(mask, sizeof(mask), "%s/ground_truth/%s/%.*s_mask.png", cls, defect,
                                      (int)strlen(name) - 4, name));
   VD_RETURN_IF_ERROR(vd_dataset_append(ds, &r));
@@ -144,8 +146,10 @@ static vd_status vd_mvtec_missing_classes(const vd_dataset *ds, const vd_dataset
     if (n > 0) len = len + (size_t)n < sizeof(list) ? len + (size_t)n : sizeof(list) - 1;
   }
   if (!len) return NULL;
-  return vd_status_make(VD_ERR_NOT_FOUND, "MVTec AD root %s has no folder for the class(es) %s (give --classes, or an "
-                        "index file)", ds->root, list);
+  return vd_status_make(VD_ERR_NOT_FOUND,
+                        "MVTec AD root %s has no folder for the class(es) %s (give --classes, or an "
+                        "index file)",
+                        ds->root, list);
 }
 
 static vd_status vd_mvtec_scan(vd_dataset *ds, const vd_dataset_options *o) {
@@ -168,7 +172,8 @@ vd_status vd_mvtec_read(vd_dataset *dataset, const vd_dataset_options *options) 
   int count;
   const char *const *classes = vd_dataset_known_classes(VD_DATASET_MVTEC, &count);
   VD_RETURN_IF_ERROR(vd_dataset_set_classes(dataset, classes, count));
-  VD_RETURN_IF_ERROR(vd_dataset_check_selection(VD_DATASET_MVTEC, classes, count, options->classes, options->class_count));
+  VD_RETURN_IF_ERROR(
+      vd_dataset_check_selection(VD_DATASET_MVTEC, classes, count, options->classes, options->class_count));
   if (!options->index_path) return vd_mvtec_scan(dataset, options);
   dataset->index_path = vd_arena_strndup(dataset->arena, options->index_path, strlen(options->index_path));
   if (!dataset->index_path) return vd_status_make(VD_ERR_OUT_OF_MEMORY, "MVTec AD: out of host memory");

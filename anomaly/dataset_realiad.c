@@ -45,9 +45,10 @@ static vd_status vd_realiad_fields(vd_jpull *j, vd_arena *scratch, vd_realiad_it
   for (;;) {
     VD_RETURN_IF_ERROR(vd_jpull_object_next(j, key, &has));
     if (!has) return NULL;
-    const char **dst = strcmp(key, "image_path") == 0 ? &out->image_path
+    const char **dst = strcmp(key, "image_path") == 0      ? &out->image_path
                        : strcmp(key, "anomaly_class") == 0 ? &out->anomaly_class
-                       : strcmp(key, "mask_path") == 0 ? &out->mask_path : NULL;
+                       : strcmp(key, "mask_path") == 0     ? &out->mask_path
+                                                           : NULL;
     if (dst && vd_jpull_null(j)) *dst = NULL;
     else if (dst) VD_RETURN_IF_ERROR(vd_jpull_string(j, scratch, dst, NULL));
     else VD_RETURN_IF_ERROR(vd_jpull_skip(j));
@@ -113,7 +114,8 @@ static vd_status vd_realiad_class(vd_dataset *ds, int cls, const char *folder, v
   size_t len;
   vd_status st = vd_dataset_read_file(path, "Real-IAD split JSON", &text, &len);
   if (vd_status_code_of(st) == VD_ERR_NOT_FOUND)
-    return vd_status_annotate(st, "Real-IAD class \"%s\" (the classes are the entries of %s)", ds->class_names[cls], ds->root);
+    return vd_status_annotate(st, "Real-IAD class \"%s\" (the classes are the entries of %s)", ds->class_names[cls],
+                              ds->root);
   VD_RETURN_IF_ERROR(st);
   vd_jpull j;
   vd_jpull_init(&j, text, len, path);

@@ -20,15 +20,16 @@ static vd_status vd_visa_check_header(const char *path, const char **f, int coun
     int n = snprintf(found + len, sizeof(found) - len, "%s%s", i ? "," : "", i < VD_VISA_COLUMNS ? f[i] : "...");
     if (n > 0) len = len + (size_t)n < sizeof(found) ? len + (size_t)n : sizeof(found) - 1;
   }
-  return vd_status_make(VD_ERR_FORMAT, "VisA split %s:1: the header is \"%s\", expected \"object,split,label,image,mask\"",
-                        path, found);
+  return vd_status_make(
+      VD_ERR_FORMAT, "VisA split %s:1: the header is \"%s\", expected \"object,split,label,image,mask\"", path, found);
 }
 
 // One row of the wanted split into a record.
 static vd_status vd_visa_row(vd_dataset *ds, const char *path, int line, const char **f) {
   int label = strcmp(f[2], "normal") == 0 ? 0 : strcmp(f[2], "anomaly") == 0 ? 1 : -1;
   if (label < 0)
-    return vd_status_make(VD_ERR_FORMAT, "VisA split %s:%d: label \"%s\" is neither normal nor anomaly", path, line, f[2]);
+    return vd_status_make(VD_ERR_FORMAT, "VisA split %s:%d: label \"%s\" is neither normal nor anomaly", path, line,
+                          f[2]);
   if (!*f[3]) return vd_status_make(VD_ERR_FORMAT, "VisA split %s:%d: the image column is empty", path, line);
   vd_dataset_record *r;
   VD_RETURN_IF_ERROR(vd_dataset_append(ds, &r));

@@ -34,8 +34,8 @@ vd_status vd_jpull_error_at(const vd_jpull *j, const char *pos, const char *fmt,
   va_start(ap, fmt);
   vsnprintf(what, sizeof(what), fmt, ap);
   va_end(ap);
-  return vd_status_make(VD_ERR_FORMAT, "%s:%d:%d: %s", j->label, vd_jpull_line_of(j, pos),
-                        (int)(pos - line_start) + 1, what);
+  return vd_status_make(VD_ERR_FORMAT, "%s:%d:%d: %s", j->label, vd_jpull_line_of(j, pos), (int)(pos - line_start) + 1,
+                        what);
 }
 
 // What the cursor shows, for "expected X, found Y".
@@ -78,9 +78,7 @@ bool vd_jpull_at_end(vd_jpull *j) {
   return j->p >= j->end;
 }
 
-vd_status vd_jpull_finish(vd_jpull *j) {
-  return vd_jpull_at_end(j) ? NULL : vd_jp_expected(j, "the end of the file");
-}
+vd_status vd_jpull_finish(vd_jpull *j) { return vd_jpull_at_end(j) ? NULL : vd_jp_expected(j, "the end of the file"); }
 
 vd_status vd_jpull_line_end(vd_jpull *j) {
   while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' || *j->p == '\r')) ++j->p;
@@ -94,7 +92,10 @@ static int vd_jp_hex4(const char *s) {
   int v = 0;
   for (int i = 0; i < 4; ++i) {
     char c = s[i];
-    int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    int d = c >= '0' && c <= '9'   ? c - '0'
+            : c >= 'a' && c <= 'f' ? c - 'a' + 10
+            : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                   : -1;
     if (d < 0) return -1;
     v = v * 16 + d;
   }
@@ -251,8 +252,10 @@ static size_t vd_jp_number_span(const char *s, const char *end, bool *out_intege
 
 vd_status vd_jpull_number(vd_jpull *j, double *out_value, bool *out_integer, char *text, size_t cap) {
   if (vd_jpull_peek(j) != VD_JSON_NUMBER) return vd_jp_expected(j, "a number");
-  static const struct { const char *word; double value; } specials[] = {
-      {"NaN", NAN}, {"Infinity", INFINITY}, {"-Infinity", -INFINITY}};
+  static const struct {
+    const char *word;
+    double value;
+  } specials[] = {{"NaN", NAN}, {"Infinity", INFINITY}, {"-Infinity", -INFINITY}};
   for (size_t i = 0; i < 3; ++i) {
     if (vd_jp_literal(j, specials[i].word)) {
       *out_value = specials[i].value;

@@ -27,11 +27,11 @@ typedef enum vd_json_kind {
 } vd_json_kind;
 
 typedef struct vd_jpull {
-  const char *begin;  // first byte of the text
-  const char *p;      // cursor
-  const char *end;    // one past the last byte
-  const char *label;  // file name for messages
-  int depth;          // containers open
+  const char *begin;                       // first byte of the text
+  const char *p;                           // cursor
+  const char *end;                         // one past the last byte
+  const char *label;                       // file name for messages
+  int depth;                               // containers open
   unsigned char open[VD_JPULL_MAX_DEPTH];  // per open container: bit 0 no member read yet, bit 1 an array
 } vd_jpull;
 

@@ -71,8 +71,8 @@ static void write_string_array(const char *path, const char *const *items, size_
   free(bytes);
 }
 
-static void write_pair(const char *dir, const char *captions_name, const char *const *captions,
-                       const char *labels_name, const char *const *labels, size_t count) {
+static void write_pair(const char *dir, const char *captions_name, const char *const *captions, const char *labels_name,
+                       const char *const *labels, size_t count) {
   char *c = vdt_path(dir, captions_name), *l = vdt_path(dir, labels_name);
   write_string_array(c, captions, count, false);
   write_string_array(l, labels, count, false);
@@ -83,13 +83,13 @@ static void write_pair(const char *dir, const char *captions_name, const char *c
 // ---- MVTec AD ---------------------------------------------------------------------------------------------
 
 static const char *const mvtec_captions[] = {"c0 zipper", "c1", "c2 caf\xc3\xa9", "c3", "c4 \xf0\x9f\x98\x80", "c5",
-                                             "c6", "c7", "c8 one too many"};
+                                             "c6",        "c7", "c8 one too many"};
 
 static void test_mvtec_pair(const char *root) {
   char *index = vdt_path(g_base, "MVTec-AD/test.json");
   char *dir = vdt_path(g_base, "mvtec_captions_internvl_pd");
-  write_pair(dir, "test_captions_mvtec_internvl_0_120000.json", mvtec_captions, "test_labels_mvtec_internvl_0_120000.json",
-             vdt_mvtec_test_index, 8);
+  write_pair(dir, "test_captions_mvtec_internvl_0_120000.json", mvtec_captions,
+             "test_labels_mvtec_internvl_0_120000.json", vdt_mvtec_test_index, 8);
   // Decoys: a folder that sorts first, and a later file with the same prefix (never read).
   char *decoy_dir = vdt_path(dir, "test_captions_a_folder/x.json");
   vdt_write_text(decoy_dir, "[]");
@@ -100,7 +100,8 @@ static void test_mvtec_pair(const char *root) {
   if (ds) {
     CHECK(ds->captioned == 8 && ds->count == 8);
     for (size_t i = 0; i < ds->count; ++i)
-      CHECK_MSG(strcmp(ds->records[i].caption, mvtec_captions[i]) == 0, "record %zu caption %s", i, ds->records[i].caption);
+      CHECK_MSG(strcmp(ds->records[i].caption, mvtec_captions[i]) == 0, "record %zu caption %s", i,
+                ds->records[i].caption);
     CHECK(strstr(ds->captions_path, "/test_captions_mvtec_internvl_0_120000.json") != NULL);
     CHECK(strstr(ds->labels_path, "/test_labels_mvtec_internvl_0_120000.json") != NULL);
     vd_dataset_destroy(ds);
@@ -141,7 +142,8 @@ static void test_mvtec_refusals(const char *root) {
   write_pair(dir, "test_captions_x.json", mvtec_captions, "test_labels_x.json", vdt_mvtec_test_index, 3);
   CHECK_OK(open_captioned(VD_DATASET_MVTEC, root, index, dir, NULL, 0, &ds));
   if (ds) {
-    CHECK(ds->captioned == 3 && strcmp(ds->records[2].caption, "c2 caf\xc3\xa9") == 0 && ds->records[3].caption[0] == 0);
+    CHECK(ds->captioned == 3 && strcmp(ds->records[2].caption, "c2 caf\xc3\xa9") == 0 &&
+          ds->records[3].caption[0] == 0);
     CHECK(ds->records[2].has_caption && !ds->records[3].has_caption);
     vd_dataset_destroy(ds);
   }
@@ -154,8 +156,8 @@ static void test_mvtec_refusals(const char *root) {
   dir = vdt_path(g_base, "swapped");
   write_pair(dir, "test_captions_x.json", mvtec_captions, "test_labels_x.json", swapped, 8);
   expect_error(open_captioned(VD_DATASET_MVTEC, root, index, dir, NULL, 0, &ds), VD_ERR_FORMAT,
-               "entry 1: label \"zipper/test/good/000.png\", record \"zipper/test/squeezed_teeth/000.png\"", "test_labels_x.json",
-               "misaligned");
+               "entry 1: label \"zipper/test/good/000.png\", record \"zipper/test/squeezed_teeth/000.png\"",
+               "test_labels_x.json", "misaligned");
   free(dir);
   // More captions than records.
   const char *nine[9];
@@ -171,26 +173,26 @@ static void test_mvtec_refusals(const char *root) {
   char *c = vdt_path(dir, "test_captions_x.json"), *l = vdt_path(dir, "test_labels_x.json");
   write_string_array(c, mvtec_captions, 4, false);
   write_string_array(l, vdt_mvtec_test_index, 3, false);
-  expect_error(open_captioned(VD_DATASET_MVTEC, root, index, dir, NULL, 0, &ds), VD_ERR_FORMAT, "holds more entries than",
-               "(3 in the shorter one)", "lengths");
+  expect_error(open_captioned(VD_DATASET_MVTEC, root, index, dir, NULL, 0, &ds), VD_ERR_FORMAT,
+               "holds more entries than", "(3 in the shorter one)", "lengths");
   // Labels as one-element lists (captioner.py's COCO form) do not align with MVTec.
   write_string_array(l, vdt_mvtec_test_index, 4, true);
-  expect_error(open_captioned(VD_DATASET_MVTEC, root, index, dir, NULL, 0, &ds), VD_ERR_FORMAT, "label 0 is not a string",
-               "test_labels_x.json:1:2", "list labels");
+  expect_error(open_captioned(VD_DATASET_MVTEC, root, index, dir, NULL, 0, &ds), VD_ERR_FORMAT,
+               "label 0 is not a string", "test_labels_x.json:1:2", "list labels");
   // A caption that is not a string, and malformed JSON.
   vdt_write_text(c, "[\"a\", 5]");
   write_string_array(l, vdt_mvtec_test_index, 2, false);
-  expect_error(open_captioned(VD_DATASET_MVTEC, root, index, dir, NULL, 0, &ds), VD_ERR_FORMAT, "test_captions_x.json:1:7",
-               "expected a string", "number caption");
+  expect_error(open_captioned(VD_DATASET_MVTEC, root, index, dir, NULL, 0, &ds), VD_ERR_FORMAT,
+               "test_captions_x.json:1:7", "expected a string", "number caption");
   vdt_write_text(c, "[\"a\",\n \"b\"");
-  expect_error(open_captioned(VD_DATASET_MVTEC, root, index, dir, NULL, 0, &ds), VD_ERR_FORMAT, "test_captions_x.json:2:5",
-               "expected ',' or ']'", "unterminated array");
+  expect_error(open_captioned(VD_DATASET_MVTEC, root, index, dir, NULL, 0, &ds), VD_ERR_FORMAT,
+               "test_captions_x.json:2:5", "expected ',' or ']'", "unterminated array");
   free(c);
   free(l);
   free(dir);
   char *nowhere = vdt_path(g_base, "no_captions_here");
-  expect_error(open_captioned(VD_DATASET_MVTEC, root, index, nowhere, NULL, 0, &ds), VD_ERR_NOT_FOUND, "is not a folder",
-               NULL, "missing caption folder");
+  expect_error(open_captioned(VD_DATASET_MVTEC, root, index, nowhere, NULL, 0, &ds), VD_ERR_NOT_FOUND,
+               "is not a folder", NULL, "missing caption folder");
   free(nowhere);
   free(index);
 }
@@ -211,7 +213,8 @@ static void test_visa_pair(const char *root) {
   const char *labels[5];
   memcpy(labels, vdt_visa_test, sizeof(labels));
   labels[3] = "candle/Data/Images/Anomaly/001.jpg";  // case differs: VisA compares exactly
-  write_pair(dir, "test_captions_visa_internvl_0_120000.json", caps, "test_labels_visa_internvl_0_120000.json", labels, 5);
+  write_pair(dir, "test_captions_visa_internvl_0_120000.json", caps, "test_labels_visa_internvl_0_120000.json", labels,
+             5);
   expect_error(open_captioned(VD_DATASET_VISA, root, NULL, dir, NULL, 0, &ds), VD_ERR_FORMAT, "entry 3",
                "must equal the record's image", "visa misaligned");
   free(dir);
@@ -237,7 +240,8 @@ static void test_realiad_pair(const char *root) {
   }
   vd_dataset_destroy(ds);
   char *dir = vdt_path(g_base, "realiad_captions_internvl_pd");
-  write_pair(dir, "test_captions_realiad_internvl_0_120000.json", caps, "test_labels_realiad_internvl_0_120000.json", lp, 5);
+  write_pair(dir, "test_captions_realiad_internvl_0_120000.json", caps, "test_labels_realiad_internvl_0_120000.json",
+             lp, 5);
   o.captions = dir;
   CHECK_OK(vd_dataset_open(&o, &ds));
   if (ds) {
@@ -250,11 +254,13 @@ static void test_realiad_pair(const char *root) {
     snprintf(other[i], sizeof(other[i]), "/elsewhere/real_iad/%s", vdt_realiad_test[i]);
     lp[i] = other[i];
   }
-  write_pair(dir, "test_captions_realiad_internvl_0_120000.json", caps, "test_labels_realiad_internvl_0_120000.json", lp, 5);
+  write_pair(dir, "test_captions_realiad_internvl_0_120000.json", caps, "test_labels_realiad_internvl_0_120000.json",
+             lp, 5);
   CHECK_OK(vd_dataset_open(&o, &ds));
   vd_dataset_destroy(ds);
   lp[2] = vdt_realiad_test[1];
-  write_pair(dir, "test_captions_realiad_internvl_0_120000.json", caps, "test_labels_realiad_internvl_0_120000.json", lp, 5);
+  write_pair(dir, "test_captions_realiad_internvl_0_120000.json", caps, "test_labels_realiad_internvl_0_120000.json",
+             lp, 5);
   expect_error(vd_dataset_open(&o, &ds), VD_ERR_FORMAT, "entry 2", "must contain the record's {class}/{image_path}",
                "realiad misaligned");
   free(dir);
@@ -296,13 +302,15 @@ static void test_coco_captions(const char *root) {
   // Ids of other types never match; a matched annotation needs a string caption; the list must exist.
   char *file = vdt_path(g_base, "coco_caps.json");
   o.captions = file;
-  vdt_write_json(file, "{'annotations': [{'image_id': 139.0, 'caption': 'float id'}, {'image_id': null, 'caption': 'x'}, "
-                       "{'image_id': [285], 'caption': 'x'}, {'image_id': '000000000632', 'caption': 'padded string'}, "
-                       "{'image_id': 632, 'caption': 5}]}");
-  expect_error(vd_dataset_open(&o, &ds), VD_ERR_FORMAT, "coco_caps.json:1:", "image 000000000632 has no string \"caption\"",
-               "coco number caption");
-  vdt_write_json(file, "{'annotations': [{'image_id': 139.0, 'caption': 'float id'}, {'image_id': null, 'caption': 'x'}, "
-                       "{'image_id': '000000000632', 'caption': 'padded string'}, {'image_id': 999, 'caption': 5}]}");
+  vdt_write_json(file,
+                 "{'annotations': [{'image_id': 139.0, 'caption': 'float id'}, {'image_id': null, 'caption': 'x'}, "
+                 "{'image_id': [285], 'caption': 'x'}, {'image_id': '000000000632', 'caption': 'padded string'}, "
+                 "{'image_id': 632, 'caption': 5}]}");
+  expect_error(vd_dataset_open(&o, &ds), VD_ERR_FORMAT,
+               "coco_caps.json:1:", "image 000000000632 has no string \"caption\"", "coco number caption");
+  vdt_write_json(file,
+                 "{'annotations': [{'image_id': 139.0, 'caption': 'float id'}, {'image_id': null, 'caption': 'x'}, "
+                 "{'image_id': '000000000632', 'caption': 'padded string'}, {'image_id': 999, 'caption': 5}]}");
   CHECK_OK(vd_dataset_open(&o, &ds));
   if (ds) {
     CHECK(ds->captioned == 1 && strcmp(ds->records[2].caption, "padded string") == 0 && ds->records[0].caption[0] == 0);
@@ -319,8 +327,8 @@ static void test_coco_captions(const char *root) {
 // ---- the writer ---------------------------------------------------------------------------------------------
 
 typedef struct items {
-  char *data;     // the file
-  char *ptrs[64]; // NUL-terminated copies of each item
+  char *data;      // the file
+  char *ptrs[64];  // NUL-terminated copies of each item
   size_t lens[64];
   size_t count;
 } items;
@@ -361,8 +369,8 @@ static void check_golden(const char *name, const char *bytes, size_t len) {
   if (!golden) return;
   size_t at = 0;
   while (at < len && at < glen && bytes[at] == golden[at]) ++at;
-  CHECK_MSG(len == glen && at == len, "%s: %zu bytes vs Python's %zu, first difference at %zu: ...%.40s vs ...%.40s", name,
-            len, glen, at, bytes + (at < len ? at : len), golden + (at < glen ? at : glen));
+  CHECK_MSG(len == glen && at == len, "%s: %zu bytes vs Python's %zu, first difference at %zu: ...%.40s vs ...%.40s",
+            name, len, glen, at, bytes + (at < len ? at : len), golden + (at < glen ? at : glen));
   free(golden);
 }
 
@@ -400,7 +408,8 @@ static void test_writer_goldens(void) {
     const char *s;
     size_t slen;
     CHECK_OK(vd_jpull_string(&j, arena, &s, &slen));
-    CHECK_MSG(i < dec.count && slen == dec.lens[i] && memcmp(s, dec.ptrs[i], slen) == 0, "item %zu read back: %s", i, s);
+    CHECK_MSG(i < dec.count && slen == dec.lens[i] && memcmp(s, dec.ptrs[i], slen) == 0, "item %zu read back: %s", i,
+              s);
   }
   CHECK(i == dec.count);
   CHECK_OK(vd_jpull_finish(&j));
@@ -442,8 +451,9 @@ static void test_writer_round_trip(const char *mvtec_root, const char *coco_root
   if (!ds) return;
   const char *captions[8], *labels[8];
   char label_buf[8][512];
-  const char *texts[] = {"\"quoted\" \\ back", "tab\there", "line\nbreak", "caf\xc3\xa9", "\xf0\x9f\x8e\x89 party",
-                         "", "\xe6\xbc\xa2\xe5\xad\x97", "plain"};
+  const char *texts[] = {
+      "\"quoted\" \\ back",       "tab\there", "line\nbreak", "caf\xc3\xa9", "\xf0\x9f\x8e\x89 party", "",
+      "\xe6\xbc\xa2\xe5\xad\x97", "plain"};
   for (size_t i = 0; i < 8; ++i) {
     CHECK_OK(vd_dataset_caption_label(ds, &ds->records[i], label_buf[i], sizeof(label_buf[i])));
     labels[i] = label_buf[i];
@@ -461,7 +471,8 @@ static void test_writer_round_trip(const char *mvtec_root, const char *coco_root
   CHECK_OK(vd_dataset_open(&o, &ds));
   if (ds) {
     CHECK(ds->captioned == 8);
-    for (size_t i = 0; i < ds->count; ++i) CHECK_MSG(strcmp(ds->records[i].caption, texts[i]) == 0, "round trip %zu", i);
+    for (size_t i = 0; i < ds->count; ++i)
+      CHECK_MSG(strcmp(ds->records[i].caption, texts[i]) == 0, "round trip %zu", i);
     vd_dataset_destroy(ds);
   }
   // COCO: labels as one-element lists of the unpadded id, as captioner.py writes them.
@@ -488,7 +499,8 @@ static void test_writer_round_trip(const char *mvtec_root, const char *coco_root
   // A parent that is a file: an error, nothing written.
   char *file = vdt_path(g_base, "a_file");
   vdt_write_text(file, "x");
-  expect_error(vd_caption_pair_write(file, &names, texts, labels, 3, false), VD_ERR_IO, "a_file", NULL, "parent is a file");
+  expect_error(vd_caption_pair_write(file, &names, texts, labels, 3, false), VD_ERR_IO, "a_file", NULL,
+               "parent is a file");
   char *target = vdt_path(g_base, "single.json");
   CHECK_OK(vd_caption_file_write(target, "[]", 2));
   size_t n = 0;

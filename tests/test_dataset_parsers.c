@@ -33,7 +33,10 @@ static void test_strings(vd_arena *arena) {
       {"\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"", "\"\\/\b\f\n\r\t", NULL},
       {"\"\\u00e9\\u4E2D\"", "\xc3\xa9\xe4\xb8\xad", NULL},
       {"\"\\ud83d\\ude00 \\uD834\\uDD1E\"", "\xf0\x9f\x98\x80 \xf0\x9d\x84\x9e", NULL},
-      {"\"lone \\ud800\\u0041 and \\udc00x\"", "lone \xef\xbf\xbd" "A and \xef\xbf\xbdx", NULL},
+      {"\"lone \\ud800\\u0041 and \\udc00x\"",
+       "lone \xef\xbf\xbd"
+       "A and \xef\xbf\xbdx",
+       NULL},
       {"\"high at end \\ud83d\"", "high at end \xef\xbf\xbd", NULL},
       {"\"raw \xc3\xa9 \xf0\x9f\x98\x80 \xef\xbf\xbd\"", "raw \xc3\xa9 \xf0\x9f\x98\x80 \xef\xbf\xbd", NULL},
       {"\"\"", "", NULL},
@@ -71,9 +74,16 @@ static void test_numbers(void) {
     const char *json;  // the value
     double value;      // expected value (NAN compares by isnan)
     bool integer;      // written without fraction or exponent
-  } ok[] = {{"0", 0, true},          {"-0", -0.0, true},           {"139", 139, true},    {"1.5e3", 1500, false},
-            {"-1E-2", -0.01, false}, {"2.50", 2.5, false},         {"NaN", NAN, false},   {"Infinity", INFINITY, false},
-            {"-Infinity", -INFINITY, false}, {"1e400", INFINITY, false}};
+  } ok[] = {{"0", 0, true},
+            {"-0", -0.0, true},
+            {"139", 139, true},
+            {"1.5e3", 1500, false},
+            {"-1E-2", -0.01, false},
+            {"2.50", 2.5, false},
+            {"NaN", NAN, false},
+            {"Infinity", INFINITY, false},
+            {"-Infinity", -INFINITY, false},
+            {"1e400", INFINITY, false}};
   for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); ++i) {
     vd_jpull j;
     vd_jpull_init(&j, ok[i].json, strlen(ok[i].json), "n.json");
@@ -87,8 +97,8 @@ static void test_numbers(void) {
     CHECK_OK(vd_jpull_finish(&j));
   }
   static const struct {
-    const char *json;  // a document
-    const char *error; // a piece of the message
+    const char *json;   // a document
+    const char *error;  // a piece of the message
   } bad[] = {{"01", "n.json:1:2: expected the end of the file, found '1'"},
              {"1.", "n.json:1:2: expected the end of the file, found '.'"},
              {".5", "n.json:1:1: expected a number"},
@@ -108,8 +118,9 @@ static void test_numbers(void) {
 
 // Walks {"a": [1, {"b": null}, true, false, "x"], "k": ..., "a": 2}: skipping, duplicate keys in order.
 static void test_containers(vd_arena *arena) {
-  const char *doc = " \t\r\n{\"a\": [1, {\"b\": null}, true, false, \"x\\n\", [], {}],\n \"k\": \"v\","
-                    " \"0123456789012345678901234567890123456789012345678901234567890123456789\": 1, \"a\": 2}\n";
+  const char *doc =
+      " \t\r\n{\"a\": [1, {\"b\": null}, true, false, \"x\\n\", [], {}],\n \"k\": \"v\","
+      " \"0123456789012345678901234567890123456789012345678901234567890123456789\": 1, \"a\": 2}\n";
   vd_jpull j;
   vd_jpull_init(&j, doc, strlen(doc), "c.json");
   char key[VD_JPULL_KEY_CAP];
@@ -134,8 +145,8 @@ static void test_containers(vd_arena *arena) {
   CHECK(vd_jpull_at_end(&j));
 
   static const struct {
-    const char *json;  // a document skipped as one value
-    const char *error; // a piece of the message
+    const char *json;   // a document skipped as one value
+    const char *error;  // a piece of the message
   } bad[] = {{"[1,]", "s.json:1:4: expected a value, found ']'"},
              {"[,1]", "s.json:1:2: expected a value, found ','"},
              {"{\"a\" 1}", "s.json:1:6: expected ':' after an object key"},
@@ -185,8 +196,8 @@ static void test_lines(void) {
 // ---- CSV --------------------------------------------------------------------------------------------------
 
 typedef struct csv_case {
-  const char *text;      // the file
-  const char *rows;      // expected rows: fields joined by '|', rows by ';', each row prefixed with "LINE:"
+  const char *text;  // the file
+  const char *rows;  // expected rows: fields joined by '|', rows by ';', each row prefixed with "LINE:"
 } csv_case;
 
 static void csv_rows_text(const char *text, char *out, size_t cap) {
@@ -320,7 +331,8 @@ static void test_mutations(vd_arena *arena) {
         vd_jpull_init(&j, buf, len, "m.json");
         while (!st && !vd_jpull_at_end(&j)) st = vd_jpull_skip(&j);
         vd_jpull_init(&j, buf, len, "m.json");
-        vd_status st2 = vd_jpull_peek(&j) == VD_JSON_STRING ? vd_jpull_string(&j, arena, &(const char *){NULL}, NULL) : NULL;
+        vd_status st2 =
+            vd_jpull_peek(&j) == VD_JSON_STRING ? vd_jpull_string(&j, arena, &(const char *){NULL}, NULL) : NULL;
         vd_status_free(st2);
       } else {
         vd_csv csv;

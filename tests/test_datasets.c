@@ -67,8 +67,7 @@ static void check_paths(const vd_dataset *ds, const char *where) {
     CHECK_MSG(r->caption && r->caption[0] == '\0', "%s: record %zu has a caption without captions", where, i);
     if (r->mask_kind == VD_MASK_FILE)
       CHECK_MSG(r->mask_path && r->mask_rel_path == r->mask_path + lroot + 1, "%s: record %zu mask path", where, i);
-    else
-      CHECK_MSG(!r->mask_path && !r->mask_rel_path, "%s: record %zu has a mask path without a mask file", where, i);
+    else CHECK_MSG(!r->mask_path && !r->mask_rel_path, "%s: record %zu has a mask path without a mask file", where, i);
   }
 }
 
@@ -91,11 +90,12 @@ static void test_mvtec_index(const char *root) {
   if (!ds) return;
   check_order(ds, vdt_mvtec_test_index, "mvtec index test");
   check_paths(ds, "mvtec index test");
-  CHECK(ds->class_count == 15 && strcmp(ds->class_names[0], "bottle") == 0 && strcmp(ds->class_names[14], "zipper") == 0);
+  CHECK(ds->class_count == 15 && strcmp(ds->class_names[0], "bottle") == 0 &&
+        strcmp(ds->class_names[14], "zipper") == 0);
   CHECK(ds->class_records[0] == 5 && ds->class_records[14] == 3 && ds->class_records[1] == 0);
   CHECK(ds->index_path && strcmp(ds->index_path, index) == 0);
   const int labels[] = {1, 1, 0, 1, 1, 0, 0, 1};
-  const vd_mask_kind masks[] = {VD_MASK_FILE, VD_MASK_FILE, VD_MASK_ZEROS, VD_MASK_FILE,
+  const vd_mask_kind masks[] = {VD_MASK_FILE, VD_MASK_FILE,  VD_MASK_ZEROS, VD_MASK_FILE,
                                 VD_MASK_ONES, VD_MASK_ZEROS, VD_MASK_ZEROS, VD_MASK_FILE};
   for (size_t i = 0; i < ds->count && i < 8; ++i) {
     const vd_dataset_record *r = &ds->records[i];
@@ -115,7 +115,8 @@ static void test_mvtec_index(const char *root) {
   CHECK_OK(open_ds(VD_DATASET_MVTEC, VD_SPLIT_TRAIN, root, index, NULL, 0, &ds));
   if (ds) {
     CHECK(ds->count == 5 && strcmp(ds->records[0].rel_path, "zipper/train/good/001.png") == 0);
-    for (size_t i = 0; i < ds->count; ++i) CHECK(ds->records[i].label == 0 && ds->records[i].mask_kind == VD_MASK_ZEROS);
+    for (size_t i = 0; i < ds->count; ++i)
+      CHECK(ds->records[i].label == 0 && ds->records[i].mask_kind == VD_MASK_ZEROS);
     vd_dataset_destroy(ds);
   }
   free(index);
@@ -167,10 +168,10 @@ static void test_mvtec_selection(const char *root) {
     vd_dataset_destroy(ds);
   }
   const char *const typo[] = {"zipper", "bottel"};
-  expect_error(open_ds(VD_DATASET_MVTEC, VD_SPLIT_TEST, root, index, typo, 2, &ds), VD_ERR_INVALID_ARGUMENT, "\"bottel\"",
-               "bottle, cable, capsule, carpet", "zipper", "unknown mvtec class");
-  expect_error(open_ds(VD_DATASET_MVTEC, VD_SPLIT_TEST, root, NULL, typo, 2, &ds), VD_ERR_INVALID_ARGUMENT, "\"bottel\"",
-               NULL, NULL, "unknown mvtec class, scan");
+  expect_error(open_ds(VD_DATASET_MVTEC, VD_SPLIT_TEST, root, index, typo, 2, &ds), VD_ERR_INVALID_ARGUMENT,
+               "\"bottel\"", "bottle, cable, capsule, carpet", "zipper", "unknown mvtec class");
+  expect_error(open_ds(VD_DATASET_MVTEC, VD_SPLIT_TEST, root, NULL, typo, 2, &ds), VD_ERR_INVALID_ARGUMENT,
+               "\"bottel\"", NULL, NULL, "unknown mvtec class, scan");
   free(index);
 }
 
@@ -182,7 +183,8 @@ static void test_mvtec_missing_files(const char *root) {
   unlink(image);
   vd_dataset *ds = NULL;
   expect_error(open_ds(VD_DATASET_MVTEC, VD_SPLIT_TEST, root, index, NULL, 0, &ds), VD_ERR_NOT_FOUND,
-               "bottle/ground_truth/contamination/000_mask.png (mask of anomalous record 7: the index names it, the file is missing)",
+               "bottle/ground_truth/contamination/000_mask.png (mask of anomalous record 7: the index names it, the "
+               "file is missing)",
                "zipper/test/good/000.png (image of record 2)", "2 of 12 files", "missing mask and image");
   vd_dataset_options o;
   vd_dataset_options_default(&o);
@@ -201,7 +203,8 @@ static void test_mvtec_missing_files(const char *root) {
   char lines[4096] = "";
   for (int i = 0; i < 14; ++i) {
     char line[160];
-    snprintf(line, sizeof(line), "{'filename': 'bottle/test/good/%03d_gone.png', 'label': 0, 'clsname': 'bottle'}\n", i);
+    snprintf(line, sizeof(line), "{'filename': 'bottle/test/good/%03d_gone.png', 'label': 0, 'clsname': 'bottle'}\n",
+             i);
     strcat(lines, line);
   }
   write_at("gone.json", lines);
@@ -215,24 +218,27 @@ static void test_mvtec_missing_files(const char *root) {
 }
 
 typedef struct bad_index {
-  const char *name;     // what it tests
-  const char *text;     // the index (single quotes for double)
-  const char *needs;    // a piece of the message
-  const char *needs2;   // another, or NULL
+  const char *name;    // what it tests
+  const char *text;    // the index (single quotes for double)
+  const char *needs;   // a piece of the message
+  const char *needs2;  // another, or NULL
 } bad_index;
 
 static void test_mvtec_malformed(const char *root) {
   static const bad_index cases[] = {
-      {"syntax", "{'filename': 'bottle/test/good/000.png', 'label': 0, 'clsname': 'bottle'}\n{'filename': 'x', 'label': 0 "
-                 "'clsname': 'bottle'}\n", "bad.json:2:", "expected ',' or '}'"},
+      {"syntax",
+       "{'filename': 'bottle/test/good/000.png', 'label': 0, 'clsname': 'bottle'}\n{'filename': 'x', 'label': 0 "
+       "'clsname': 'bottle'}\n",
+       "bad.json:2:", "expected ',' or '}'"},
       {"no filename", "{'label': 0, 'clsname': 'bottle'}\n", "bad.json:1:1", "no \"filename\""},
       {"no clsname", "\n\n{'filename': 'a.png', 'label': 0}\n", "bad.json:3:", "no \"clsname\""},
       {"label 2", "{'filename': 'a.png', 'label': 2, 'clsname': 'bottle'}\n", "bad.json:1:", "must be 0 or 1"},
-      {"label string", "{'filename': 'a.png', 'label': '1', 'clsname': 'bottle'}\n", "bad.json:1:", "expected a number"},
+      {"label string", "{'filename': 'a.png', 'label': '1', 'clsname': 'bottle'}\n",
+       "bad.json:1:", "expected a number"},
       {"no label", "{'filename': 'a.png', 'clsname': 'bottle'}\n", "bad.json:1:", "must be 0 or 1"},
       {"unknown class", "{'filename': 'a.png', 'label': 0, 'clsname': 'bottles'}\n", "not an MVTec AD class", "zipper"},
-      {"two per line", "{'filename': 'a.png', 'label': 0, 'clsname': 'bottle'} {'filename': 'b.png'}\n", "bad.json:1:",
-       "one JSON value per line"},
+      {"two per line", "{'filename': 'a.png', 'label': 0, 'clsname': 'bottle'} {'filename': 'b.png'}\n",
+       "bad.json:1:", "one JSON value per line"},
       {"not an object", "['a.png']\n", "bad.json:1:1", "expected an object"},
       {"unterminated", "{'filename': 'a.png\n", "bad.json:1:", "unterminated string"},
       {"trailing comma", "{'filename': 'a.png', 'label': 0, 'clsname': 'bottle',}\n", "bad.json:1:", "string key"},
@@ -254,8 +260,8 @@ static void test_mvtec_malformed(const char *root) {
   char *gone_root = base_path("no_such_root");
   expect_error(open_ds(VD_DATASET_MVTEC, VD_SPLIT_TEST, gone_root, NULL, NULL, 0, &ds), VD_ERR_NOT_FOUND, gone_root,
                "does not exist", NULL, "missing root");
-  expect_error(open_ds(VD_DATASET_MVTEC, VD_SPLIT_TEST, bad, NULL, NULL, 0, &ds), VD_ERR_NOT_FOUND, "not a folder", NULL,
-               NULL, "root is a file");
+  expect_error(open_ds(VD_DATASET_MVTEC, VD_SPLIT_TEST, bad, NULL, NULL, 0, &ds), VD_ERR_NOT_FOUND, "not a folder",
+               NULL, NULL, "root is a file");
   free(gone_root);
   free(none);
   free(bad);
@@ -299,7 +305,8 @@ static void test_visa(const char *root) {
 
 static void test_visa_malformed(const char *root) {
   static const bad_index cases[] = {
-      {"header", "object,split,label,image\ncandle,test,normal,a.JPG\n", "the header is \"object,split,label,image\"", NULL},
+      {"header", "object,split,label,image\ncandle,test,normal,a.JPG\n", "the header is \"object,split,label,image\"",
+       NULL},
       {"header extra", "object,split,label,image,mask,x\n", "object,split,label,image,mask,...", NULL},
       {"four fields", "object,split,label,image,mask\ncandle,test,normal,a.JPG,\n\ncandle,test,normal,b.JPG\n",
        "bad.csv:4: 4 fields, expected 5", NULL},
@@ -307,7 +314,8 @@ static void test_visa_malformed(const char *root) {
       {"object", "object,split,label,image,mask\ncandles,test,normal,a.JPG,\n", "bad.csv:2:", "not a VisA class"},
       {"quote", "object,split,label,image,mask\ncandle,test,normal,\"a.JPG,\n", "bad.csv:2: unterminated", NULL},
       {"utf-8", "object,split,label,image,mask\ncandle,test,normal,a\xc3.JPG,\n", "bad.csv:2: invalid UTF-8", NULL},
-      {"empty image", "object,split,label,image,mask\ncandle,test,normal,,\n", "bad.csv:2: the image column is empty", NULL},
+      {"empty image", "object,split,label,image,mask\ncandle,test,normal,,\n", "bad.csv:2: the image column is empty",
+       NULL},
       {"no rows", "object,split,label,image,mask\ncandle,train,normal,a.JPG,\n", "has no test rows", NULL},
       {"empty", "", "is empty", NULL},
   };
@@ -357,7 +365,8 @@ static void test_realiad(const char *root) {
   }
   CHECK_OK(open_ds(VD_DATASET_REALIAD, VD_SPLIT_TRAIN, root, NULL, NULL, 0, &ds));
   if (ds) {
-    CHECK(ds->count == 2 && strcmp(ds->records[1].rel_path, "bottle_cap/OK/S0004/bottle_cap_0004_OK_C1_20231022.jpg") == 0);
+    CHECK(ds->count == 2 &&
+          strcmp(ds->records[1].rel_path, "bottle_cap/OK/S0004/bottle_cap_0004_OK_C1_20231022.jpg") == 0);
     vd_dataset_destroy(ds);
   }
   const char *const cap[] = {"bottle_cap"};
@@ -382,8 +391,10 @@ static void test_realiad_malformed(const char *root) {
   free(stray);
   // The JSON folder given as the index: malformed class files.
   static const bad_index cases[] = {
-      {"no mask", "{'test': [{'anomaly_class': 'OK', 'image_path': 'a.jpg'},\n {'anomaly_class': 'AK', 'image_path': "
-                  "'b.jpg', 'mask_path': null}]}", "audiojack.json:2:2", "anomalous record b.jpg (AK) has no \"mask_path\""},
+      {"no mask",
+       "{'test': [{'anomaly_class': 'OK', 'image_path': 'a.jpg'},\n {'anomaly_class': 'AK', 'image_path': "
+       "'b.jpg', 'mask_path': null}]}",
+       "audiojack.json:2:2", "anomalous record b.jpg (AK) has no \"mask_path\""},
       {"no split", "{'train': []}", "no \"test\" list", NULL},
       {"no image", "{'test': [{'anomaly_class': 'OK'}]}", "audiojack.json:1:11", "no \"image_path\""},
       {"no class", "{'test': [{'image_path': 'a.jpg'}]}", "no \"anomaly_class\"", NULL},
@@ -400,8 +411,9 @@ static void test_realiad_malformed(const char *root) {
                  cases[i].needs2, NULL, cases[i].name);
   }
   // A repeated split key: the last list wins, as in Python.
-  vdt_write_json(audio, "{'test': [{'anomaly_class': 'OK', 'image_path': 'x.jpg'}], 'test': [{'anomaly_class': 'OK', "
-                        "'image_path': 'OK/S0001/audiojack_0001_OK_C1_20231021.jpg'}]}");
+  vdt_write_json(audio,
+                 "{'test': [{'anomaly_class': 'OK', 'image_path': 'x.jpg'}], 'test': [{'anomaly_class': 'OK', "
+                 "'image_path': 'OK/S0001/audiojack_0001_OK_C1_20231021.jpg'}]}");
   CHECK_OK(open_ds(VD_DATASET_REALIAD, VD_SPLIT_TEST, root, folder, NULL, 0, &ds));
   if (ds) {
     CHECK(ds->count == 1 && strcmp(ds->records[0].rel_path, vdt_realiad_test[0]) == 0);
@@ -409,8 +421,8 @@ static void test_realiad_malformed(const char *root) {
   }
   // Both class files exist but hold no test records.
   vdt_write_json(audio, "{'test': []}");
-  expect_error(open_ds(VD_DATASET_REALIAD, VD_SPLIT_TEST, root, folder, NULL, 0, &ds), VD_ERR_NOT_FOUND, "no test records",
-               NULL, NULL, "realiad empty");
+  expect_error(open_ds(VD_DATASET_REALIAD, VD_SPLIT_TEST, root, folder, NULL, 0, &ds), VD_ERR_NOT_FOUND,
+               "no test records", NULL, NULL, "realiad empty");
   free(audio);
   free(bottle);
   free(folder);
@@ -461,7 +473,8 @@ static void test_coco(const char *root) {
   }
   expect_error(open_coco(root, VD_SPLIT_TRAIN, 1, NULL, &ds), VD_ERR_NOT_FOUND, "no train records", NULL, NULL,
                "coco empty train");
-  expect_error(open_coco(root, VD_SPLIT_TEST, 4, NULL, &ds), VD_ERR_INVALID_ARGUMENT, "part 4", NULL, NULL, "coco part 4");
+  expect_error(open_coco(root, VD_SPLIT_TEST, 4, NULL, &ds), VD_ERR_INVALID_ARGUMENT, "part 4", NULL, NULL,
+               "coco part 4");
   expect_error(open_coco(root, VD_SPLIT_TEST, 2, NULL, &ds), VD_ERR_NOT_FOUND, "meta_20_2.json does not exist", NULL,
                NULL, "coco missing meta");
   const char *const upper[] = {"COCO"};
@@ -473,11 +486,14 @@ static void test_coco(const char *root) {
       {"no mask", "{'test': {'coco': [{'img_path': 'val2017/000000000139.jpg', 'anomaly': 1, 'mask_path': ''}]}}",
        "meta.json:1:20", "anomalous record val2017/000000000139.jpg has no \"mask_path\""},
       {"anomaly 3", "{'test': {'coco': [{'img_path': 'a.jpg', 'anomaly': 3}]}}", "\"anomaly\" must be 0 or 1", NULL},
-      {"cls_name", "{'test': {'coco': [{'img_path': 'a.jpg', 'anomaly': 0, 'cls_name': 'cat'}]}}", "is not \"coco\"", NULL},
+      {"cls_name", "{'test': {'coco': [{'img_path': 'a.jpg', 'anomaly': 0, 'cls_name': 'cat'}]}}", "is not \"coco\"",
+       NULL},
       {"not json", "{'test': {'coco': [}}", "meta.json:1:", "expected a value"},
-      {"deep", "{'test': {'coco': [{'img_path': 'a.jpg', 'anomaly': 0, 'x': "
-               "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
-               "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]}]}}", "nested deeper than 128", NULL},
+      {"deep",
+       "{'test': {'coco': [{'img_path': 'a.jpg', 'anomaly': 0, 'x': "
+       "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
+       "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]}]}}",
+       "nested deeper than 128", NULL},
   };
   char *meta = base_path("meta.json");
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); ++i) {
@@ -534,7 +550,8 @@ static void test_realiad_large(void) {
     double per_record = (double)vd_arena_used(ds->arena) / (double)ds->count;
     size_t lroot = strlen(ds->root);
     vdt_note("arena bytes per record beyond 1.25 root paths", per_record - 1.25 * (double)lroot, 96.0, "realiad 10^5");
-    CHECK_MSG(per_record < 1.25 * (double)lroot + 96.0, "arena %.0f bytes per record (root %zu bytes)", per_record, lroot);
+    CHECK_MSG(per_record < 1.25 * (double)lroot + 96.0, "arena %.0f bytes per record (root %zu bytes)", per_record,
+              lroot);
     printf("Real-IAD %zu records read in %.3f s, %.0f arena bytes per record\n", ds->count,
            (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec), per_record);
     vd_dataset_destroy(ds);
@@ -559,13 +576,16 @@ static char *slurp(const char *path, size_t *out_len) {
 // message, never a crash (ASan runs this).
 static void test_mutated_indexes(const char *mvtec, const char *visa, const char *realiad, const char *coco) {
   char *mvtec_index = base_path("MVTec-AD/test.json"), *visa_csv = vdt_path(visa, "split_csv/1cls.csv");
-  char *realiad_json = base_path("real_iad_jsons/realiad_jsons/audiojack.json"), *coco_meta = vdt_path(coco, "meta_20_0.json");
+  char *realiad_json = base_path("real_iad_jsons/realiad_jsons/audiojack.json"),
+       *coco_meta = vdt_path(coco, "meta_20_0.json");
   const struct {
     vd_dataset_kind kind;  // layout
     const char *root;      // its root
     const char *file;      // the index file edited
-  } layouts[] = {{VD_DATASET_MVTEC, mvtec, mvtec_index}, {VD_DATASET_VISA, visa, visa_csv},
-                 {VD_DATASET_REALIAD, realiad, realiad_json}, {VD_DATASET_COCO, coco, coco_meta}};
+  } layouts[] = {{VD_DATASET_MVTEC, mvtec, mvtec_index},
+                 {VD_DATASET_VISA, visa, visa_csv},
+                 {VD_DATASET_REALIAD, realiad, realiad_json},
+                 {VD_DATASET_COCO, coco, coco_meta}};
   vdt_rng rng = {0xda7aULL};
   int opened = 0, refused = 0;
   for (size_t l = 0; l < 4; ++l) {
@@ -592,8 +612,10 @@ static void test_mutated_indexes(const char *mvtec, const char *visa, const char
       o.skip_file_check = true;
       vd_dataset *ds = NULL;
       vd_status st = vd_dataset_open(&o, &ds);
-      CHECK_MSG(st ? ds == NULL && strlen(vd_status_message(st)) > 10 : ds != NULL, "mutant %d of %s", round, layouts[l].file);
-      for (size_t i = 0; ds && i < ds->count; ++i) CHECK(ds->records[i].path && ds->records[i].key && ds->records[i].class_name);
+      CHECK_MSG(st ? ds == NULL && strlen(vd_status_message(st)) > 10 : ds != NULL, "mutant %d of %s", round,
+                layouts[l].file);
+      for (size_t i = 0; ds && i < ds->count; ++i)
+        CHECK(ds->records[i].path && ds->records[i].key && ds->records[i].class_name);
       opened += st == NULL;
       refused += st != NULL;
       vd_status_free(st);

@@ -143,15 +143,15 @@ const char *const vdt_mvtec_test_index[] = {
     "bottle/test/broken_large/001.png",   "bottle/test/broken_large/000.png",   "bottle/test/good/001.png",
     "bottle/test/good/000.png",           "bottle/test/contamination/000.png",  NULL};
 const char *const vdt_mvtec_test_scan[] = {
-    "bottle/test/broken_large/000.png", "bottle/test/broken_large/001.png",   "bottle/test/contamination/000.png",
-    "bottle/test/good/000.png",         "bottle/test/good/001.png",           "zipper/test/good/000.png",
+    "bottle/test/broken_large/000.png",   "bottle/test/broken_large/001.png",   "bottle/test/contamination/000.png",
+    "bottle/test/good/000.png",           "bottle/test/good/001.png",           "zipper/test/good/000.png",
     "zipper/test/squeezed_teeth/000.png", "zipper/test/squeezed_teeth/001.png", NULL};
 const char *const vdt_mvtec_train_scan[] = {"bottle/train/good/000.png", "bottle/train/good/001.png",
                                             "bottle/train/good/002.png", "zipper/train/good/000.png",
                                             "zipper/train/good/001.png", NULL};
 static const char *const vdt_mvtec_masks[] = {
-    "bottle/ground_truth/broken_large/000_mask.png", "bottle/ground_truth/broken_large/001_mask.png",
-    "bottle/ground_truth/contamination/000_mask.png", "zipper/ground_truth/squeezed_teeth/000_mask.png",
+    "bottle/ground_truth/broken_large/000_mask.png",   "bottle/ground_truth/broken_large/001_mask.png",
+    "bottle/ground_truth/contamination/000_mask.png",  "zipper/ground_truth/squeezed_teeth/000_mask.png",
     "zipper/ground_truth/squeezed_teeth/001_mask.png", NULL};
 
 // The reference's index style: one object per line, keys in its order, defective records with a maskname
@@ -195,8 +195,8 @@ char *vdt_make_mvtec(const char *base) {
 // ---- VisA ----------------------------------------------------------------------------------------------------
 
 const char *const vdt_visa_test[] = {"candle/Data/Images/Anomaly/000.JPG", "candle/Data/Images/Normal/0002.JPG",
-                                     "pcb1/Data/Images/Anomaly/000.JPG", "candle/Data/Images/Anomaly/001.JPG",
-                                     "pcb1/Data/Images/Normal/0001.JPG", NULL};
+                                     "pcb1/Data/Images/Anomaly/000.JPG",   "candle/Data/Images/Anomaly/001.JPG",
+                                     "pcb1/Data/Images/Normal/0001.JPG",   NULL};
 const char *const vdt_visa_train[] = {"candle/Data/Images/Normal/0000.JPG", "pcb1/Data/Images/Normal/0000.JPG",
                                       "candle/Data/Images/Normal/0001.JPG", NULL};
 static const char *const vdt_visa_masks[] = {"candle/Data/Masks/Anomaly/000.png", "pcb1/Data/Masks/Anomaly/000.png",
@@ -230,12 +230,12 @@ const char *const vdt_realiad_test[] = {"audiojack/OK/S0001/audiojack_0001_OK_C1
                                         "audiojack/NG/AK/S0102/audiojack_0102_NG_AK_C2_20231021.jpg",
                                         "audiojack/OK/S0001/audiojack_0001_OK_C2_20231021.jpg",
                                         "bottle_cap/NG/HS/S0201/bottle_cap_0201_NG_HS_C1_20231022.jpg",
-                                        "bottle_cap/OK/S0003/bottle_cap_0003_OK_C5_20231022.jpg", NULL};
-static const char *const vdt_realiad_files[] = {
-    "audiojack/OK/S0000/audiojack_0000_OK_C1_20231021.jpg",
-    "audiojack/NG/AK/S0102/audiojack_0102_NG_AK_C2_20231021.png",
-    "bottle_cap/OK/S0004/bottle_cap_0004_OK_C1_20231022.jpg",
-    "bottle_cap/NG/HS/S0201/bottle_cap_0201_NG_HS_C1_20231022.png", NULL};
+                                        "bottle_cap/OK/S0003/bottle_cap_0003_OK_C5_20231022.jpg",
+                                        NULL};
+static const char *const vdt_realiad_files[] = {"audiojack/OK/S0000/audiojack_0000_OK_C1_20231021.jpg",
+                                                "audiojack/NG/AK/S0102/audiojack_0102_NG_AK_C2_20231021.png",
+                                                "bottle_cap/OK/S0004/bottle_cap_0004_OK_C1_20231022.jpg",
+                                                "bottle_cap/NG/HS/S0201/bottle_cap_0201_NG_HS_C1_20231022.png", NULL};
 
 static const char vdt_realiad_audiojack[] =
     "{'meta': {'prefix': '', 'normal_class': 'OK'},\n"
@@ -245,7 +245,8 @@ static const char vdt_realiad_audiojack[] =
     "  {'category': 'audiojack', 'anomaly_class': 'OK', 'image_path': 'OK/S0001/audiojack_0001_OK_C1_20231021.jpg', "
     "'mask_path': null},\n"
     "  {'category': 'audiojack', 'anomaly_class': 'AK', 'image_path': "
-    "'NG/AK/S0102/audiojack_0102_NG_AK_C2_20231021.jpg', 'mask_path': 'NG/AK/S0102/audiojack_0102_NG_AK_C2_20231021.png'},\n"
+    "'NG/AK/S0102/audiojack_0102_NG_AK_C2_20231021.jpg', 'mask_path': "
+    "'NG/AK/S0102/audiojack_0102_NG_AK_C2_20231021.png'},\n"
     "  {'category': 'audiojack', 'anomaly_class': 'OK', 'image_path': 'OK/S0001/audiojack_0001_OK_C2_20231021.jpg'}\n"
     " ]}\n";
 static const char vdt_realiad_bottle_cap[] =
