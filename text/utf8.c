@@ -48,6 +48,22 @@ size_t vd_utf8_decode(const char *bytes, size_t len, uint32_t *out) {
   return n;
 }
 
+size_t vd_utf8_check(const char *bytes, size_t len) {
+  const uint8_t *s = (const uint8_t *)bytes;
+  size_t i = 0;
+  while (i < len) {
+    if (s[i] < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t used;
+    uint32_t cp = vd_utf8_next(s + i, len - i, &used);
+    if (cp == 0xFFFD && !(used == 3 && s[i] == 0xEF)) return i;  // a real U+FFFD is EF BF BD
+    i += used;
+  }
+  return len;
+}
+
 int vd_utf8_encode(uint32_t cp, char out[4]) {
   if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
   if (cp < 0x80) {
