@@ -10,7 +10,8 @@
 //   image_jpeg.c           JPEG decoding through libjpeg-turbo with Pillow's settings and error rules
 //   image_png_write.c      PNG encoding of RGB8 / L8 images (zlib), written atomically
 //   atomic_file.h / .c     writing a file under a temporary name and renaming it when complete
-//   resize.h / resize.c    Pillow's Image.resize(..., BILINEAR): antialiased triangle filter, fixed point
+//   resize.h / resize.c    Pillow's Image.resize(..., BILINEAR or BICUBIC): antialiased, fixed point
+//   vlm_tiles.h / *.c      the InternVL2 captioner's dynamic tiling: grid plan, tiles, float32 tensor
 //   preprocess.h / .c      torchvision's ToTensor + Normalize (ImageNet), masks, de-normalisation
 //   npy.h / npy.c          NumPy .npy reading and writing (float32 / float64, little-endian, C order)
 //   heatmap.h / heatmap.c  the reference's heat-map overlay: min-max to uint8, COLORMAP_JET, 50/50 blend

@@ -12,6 +12,8 @@ What the C tests compare against, each byte for byte (large outputs as a 64-bit 
   cuts.txt      what Pillow makes of every cut of every file under decode/ (a sample of cuts of the
                 large ones): an error, or exactly the pixels of the whole file
   resize.txt    Image.resize((W, H), BILINEAR) of synthetic images (pattern below) of many sizes
+  resize_bicubic.txt  Image.resize((W, H)) (Pillow's default for RGB: BICUBIC) and resize((W, H), BICUBIC)
+                of synthetic images: the same sizes, the captioner's tiling sizes, seeded random ones
   pipeline.txt  torchvision Resize((256, 256)) + ToTensor (+ Normalize) of decoded files, float32 bytes
   values_*.npy  ToTensor + Normalize, ToTensor alone, and the reference's de-normalisation of every uint8
   heatmap.txt   OpenCV's COLORMAP_JET table, addWeighted(0.5, 0.5) of every byte pair, and two overlays
@@ -349,6 +351,46 @@ def write_resize(dump):
     open(os.path.join(OUT, "resize.txt"), "w").write("\n".join(lines) + "\n")
 
 
+# The InternVL2 tiling's resizes (spec encoders-and-captioner.md §3.7): to the grid and to the thumbnail.
+RESIZE_TILING = [((640, 480), (1792, 1344)), ((5, 3), (1344, 896)), ((1, 4000), (448, 5376)),
+                 ((4000, 1), (448, 448)), ((700, 700), (896, 896)), ((1000, 1000), (1344, 1344)),
+                 ((1500, 1000), (448, 448)), ((640, 427), (1344, 896)), ((100, 1500), (448, 5376)),
+                 ((2000, 90), (5376, 448)), ((1, 1), (448, 448)), ((633, 634), (448, 448)),
+                 ((1023, 511), (896, 448)), ((3000, 2000), (1344, 896)), ((449, 447), (448, 448))]
+
+
+def resize_bicubic_cases():
+    """(in size, out size): the bilinear list's, the tiling's, and seeded random up-, down- and mixed
+    scales (each axis on its own: 1..700 to 1..700, some far down)."""
+    import random
+    rng = random.Random(20240611)
+    cases = [(s, (256, 256)) for s in RESIZE_TO_256] + RESIZE_OTHER + RESIZE_TILING
+    for _ in range(120):
+        cases.append(((rng.randint(1, 700), rng.randint(1, 700)), (rng.randint(1, 700), rng.randint(1, 700))))
+    for _ in range(20):
+        cases.append(((rng.randint(500, 3000), rng.randint(500, 3000)), (rng.randint(1, 40), rng.randint(1, 40))))
+    return cases
+
+
+def write_resize_bicubic(dump):
+    lines = ["# pattern seed channels in_w in_h out_w out_h fnv64(Image.resize((out_w, out_h)) for RGB: the default"
+             " filter, BICUBIC, as the captioner calls it; resize(..., BICUBIC) for L)"]
+    seed = 5000
+    for n, ((iw, ih), (ow, oh)) in enumerate(resize_bicubic_cases()):
+        for kind in ("noise", "smooth"):
+            c = 1 if n % 4 == 3 and kind == "smooth" else 3  # a quarter of the ramps in L
+            seed += 1
+            px = pattern(kind, seed, iw, ih, c)
+            im = Image.fromarray(px[:, :, 0], "L") if c == 1 else Image.fromarray(px, "RGB")
+            out = im.resize((ow, oh), Image.BICUBIC) if c == 1 else im.resize((ow, oh))
+            if c == 3:
+                assert out.tobytes() == im.resize((ow, oh), Image.BICUBIC).tobytes()  # the default is BICUBIC
+            lines.append("%s %d %d %d %d %d %d %s" % (kind, seed, c, iw, ih, ow, oh, fnv64(out.tobytes())))
+            if dump:
+                open(os.path.join(dump, "resize_bicubic_%d.raw" % seed), "wb").write(out.tobytes())
+    open(os.path.join(OUT, "resize_bicubic.txt"), "w").write("\n".join(lines) + "\n")
+
+
 def save_npy(path, array):
     np.save(path, np.ascontiguousarray(array))
 
@@ -463,6 +505,7 @@ def main():
     write_cuts(names)
     write_convert()
     write_resize(args.dump)
+    write_resize_bicubic(args.dump)
     write_values()
     write_pipeline(names)
     write_heatmap()
