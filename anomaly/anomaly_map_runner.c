@@ -20,7 +20,7 @@ struct vd_amap_runner {
   vd_precision precision; // feature storage
   vd_wide wide;           // float64 representation
   uint32_t count;         // live entries
-  vd_amap_entry entries[VD_AMAP_CACHE_SIZE];
+  vd_amap_entry entries[VD_AMAP_CACHE_SIZE];  // oldest first
   vd_exec *last;          // executor of the last run
 };
 

@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "graph/op_eltwise.h"
+#include "runtime/context.h"
 #include "runtime/status.h"
 
 #define AMAP_WG 256u
@@ -15,6 +16,16 @@ static vd_status check_count(const char *op, uint64_t n) {
   if (n == 0 || n > UINT32_MAX)
     return vd_status_make(VD_ERR_INVALID_ARGUMENT, "%s: element count %llu outside 1..2^32-1", op,
                           (unsigned long long)n);
+  return NULL;
+}
+
+// Checks a view's size and that one binding may span it (maxStorageBufferRange).
+static vd_status check_binding(const vd_op_env *env, const char *op, const char *what, vd_view v, uint64_t bytes) {
+  VD_RETURN_IF_ERROR(vd_elem_check_view(op, what, v, bytes));
+  uint64_t range = vd_kernels_context(env->kernels)->policy.max_buffer_range;
+  if (range && bytes > range)
+    return vd_status_make(VD_ERR_LIMIT, "%s: %s needs %llu bytes in one binding, the device allows %llu", op, what,
+                          (unsigned long long)bytes, (unsigned long long)range);
   return NULL;
 }
 
@@ -37,9 +48,9 @@ vd_status vd_op_amap_cosine(const vd_op_env *env, const vd_amap_cosine_params *p
     return vd_status_make(VD_ERR_INVALID_ARGUMENT, "%s: empty shape or bad eps", op);
   uint64_t nin = (uint64_t)p->n * p->c * p->p, nout = (uint64_t)p->n * p->p, es = vd_precision_bytes(env->precision);
   VD_RETURN_IF_ERROR(check_count(op, nin));
-  VD_RETURN_IF_ERROR(vd_elem_check_view(op, "a", a, nin * es));
-  VD_RETURN_IF_ERROR(vd_elem_check_view(op, "b", b, nin * es));
-  VD_RETURN_IF_ERROR(vd_elem_check_view(op, "y", y, nout * 4));
+  VD_RETURN_IF_ERROR(check_binding(env, op, "a", a, nin * es));
+  VD_RETURN_IF_ERROR(check_binding(env, op, "b", b, nin * es));
+  VD_RETURN_IF_ERROR(check_binding(env, op, "y", y, nout * 4));
   vd_binding bind[3] = {vd_elem_binding(a, nin * es), vd_elem_binding(b, nin * es), vd_elem_binding(y, nout * 4)};
   struct {
     uint32_t n, c, p, full;
@@ -52,11 +63,11 @@ vd_status vd_op_amap_cosine(const vd_op_env *env, const vd_amap_cosine_params *p
 
 // ---- up-sampling into the sum -----------------------------------------------------------------
 
-void vd_amap_bilinear_coef(uint32_t in, uint32_t out, float *coef) {
+void vd_amap_bilinear_coef(uint32_t in, uint32_t out, float *out_coef) {
   // area_pixel_compute_scale<float>: the ratio in float; the source index in double (acc_type).
   float scale = out > 1 ? (float)(in - 1) / (float)(out - 1) : 0.0f;
   for (uint32_t o = 0; o < out; ++o) {
-    float *c = coef + 4 * (size_t)o;
+    float *c = out_coef + 4 * (size_t)o;
     if (in == out) {  // PyTorch copies
       c[0] = c[1] = (float)o, c[2] = 1.0f, c[3] = 0.0f;
       continue;
@@ -81,10 +92,10 @@ vd_status vd_op_amap_upsample(const vd_op_env *env, const vd_amap_upsample_param
   uint64_t nin = (uint64_t)p->n * p->h * p->w, nout = (uint64_t)p->n * p->oh * p->ow;
   uint64_t ncoef = 16ull * (p->oh + p->ow);
   VD_RETURN_IF_ERROR(check_count(op, nout));
-  VD_RETURN_IF_ERROR(vd_elem_check_view(op, "level", level, nin * 4));
-  VD_RETURN_IF_ERROR(vd_elem_check_view(op, "coef", coef, ncoef));
-  if (!p->first) VD_RETURN_IF_ERROR(vd_elem_check_view(op, "prev", prev, nout * 8));
-  VD_RETURN_IF_ERROR(vd_elem_check_view(op, "sum", sum, nout * 8));
+  VD_RETURN_IF_ERROR(check_binding(env, op, "level", level, nin * 4));
+  VD_RETURN_IF_ERROR(check_binding(env, op, "coef", coef, ncoef));
+  if (!p->first) VD_RETURN_IF_ERROR(check_binding(env, op, "prev", prev, nout * 8));
+  VD_RETURN_IF_ERROR(check_binding(env, op, "sum", sum, nout * 8));
   vd_binding bind[4] = {vd_elem_binding(level, nin * 4), vd_elem_binding(coef, ncoef),
                         vd_elem_binding(p->first ? sum : prev, nout * 8), vd_elem_binding(sum, nout * 8)};
   uint32_t push[6] = {(uint32_t)nout, p->h, p->w, p->oh, p->ow, p->first}, groups[3];
@@ -120,7 +131,7 @@ static double numpy_pairwise_sum(const double *a, size_t n) {
   return numpy_pairwise_sum(a, half) + numpy_pairwise_sum(a + half, n - half);
 }
 
-void vd_amap_gauss_weights(double sigma, uint32_t radius, double *out) {
+void vd_amap_gauss_weights(double sigma, uint32_t radius, double *out_weights) {
   if (radius > AMAP_MAX_RADIUS) radius = AMAP_MAX_RADIUS;
   double phi[2 * AMAP_MAX_RADIUS + 1], c = -0.5 / (sigma * sigma);
   size_t n = 2 * (size_t)radius + 1;
@@ -129,7 +140,7 @@ void vd_amap_gauss_weights(double sigma, uint32_t radius, double *out) {
     phi[i] = exp(c * (k * k));
   }
   double total = numpy_pairwise_sum(phi, n);
-  for (uint32_t k = 0; k <= radius; ++k) out[k] = phi[radius + k] / total;
+  for (uint32_t k = 0; k <= radius; ++k) out_weights[k] = phi[radius + k] / total;
 }
 
 vd_status vd_op_blur_wide(const vd_op_env *env, const vd_blur_wide_params *p, vd_view x, vd_view coef,
@@ -140,11 +151,11 @@ vd_status vd_op_blur_wide(const vd_op_env *env, const vd_blur_wide_params *p, vd
     return vd_status_make(VD_ERR_LIMIT, "%s: radius %u above %u", op, p->radius, AMAP_MAX_RADIUS);
   uint64_t n = (uint64_t)p->planes * p->h * p->w, nc = 8ull * (p->radius + 1);
   VD_RETURN_IF_ERROR(check_count(op, n));
-  VD_RETURN_IF_ERROR(vd_elem_check_view(op, "x", x, 8 * n));
-  VD_RETURN_IF_ERROR(vd_elem_check_view(op, "coef", coef, nc));
-  VD_RETURN_IF_ERROR(vd_elem_check_view(op, "scratch", scratch, 8 * n));
-  VD_RETURN_IF_ERROR(vd_elem_check_view(op, "y", y, 8 * n));
-  VD_RETURN_IF_ERROR(vd_elem_check_view(op, "map", map, 4 * n));
+  VD_RETURN_IF_ERROR(check_binding(env, op, "x", x, 8 * n));
+  VD_RETURN_IF_ERROR(check_binding(env, op, "coef", coef, nc));
+  VD_RETURN_IF_ERROR(check_binding(env, op, "scratch", scratch, 8 * n));
+  VD_RETURN_IF_ERROR(check_binding(env, op, "y", y, 8 * n));
+  VD_RETURN_IF_ERROR(check_binding(env, op, "map", map, 4 * n));
   vd_binding bc = vd_elem_binding(coef, nc), bm = vd_elem_binding(map, 4 * n);
   vd_binding pass0[4] = {vd_elem_binding(x, 8 * n), bc, vd_elem_binding(scratch, 8 * n), bm};
   vd_binding pass1[4] = {vd_elem_binding(scratch, 8 * n), bc, vd_elem_binding(y, 8 * n), bm};
@@ -171,8 +182,8 @@ vd_status vd_op_avgpool_wide(const vd_op_env *env, const vd_avgpool_wide_params 
   uint64_t nx = (uint64_t)p->planes * p->h * p->w;
   uint64_t ny = (uint64_t)p->planes * (p->h - p->k + 1) * (p->w - p->k + 1);
   VD_RETURN_IF_ERROR(check_count(op, nx));
-  VD_RETURN_IF_ERROR(vd_elem_check_view(op, "x", x, 8 * nx));
-  VD_RETURN_IF_ERROR(vd_elem_check_view(op, "y", y, 8 * ny));
+  VD_RETURN_IF_ERROR(check_binding(env, op, "x", x, 8 * nx));
+  VD_RETURN_IF_ERROR(check_binding(env, op, "y", y, 8 * ny));
   vd_binding bind[2] = {vd_elem_binding(x, 8 * nx), vd_elem_binding(y, 8 * ny)};
   struct {
     uint32_t n, h, w, k;
@@ -190,8 +201,8 @@ vd_status vd_op_max_wide(const vd_op_env *env, const vd_max_wide_params *p, vd_v
   if (!p || !p->rows || !p->cols) return vd_status_make(VD_ERR_INVALID_ARGUMENT, "%s: empty shape", op);
   uint64_t n = (uint64_t)p->rows * p->cols;
   VD_RETURN_IF_ERROR(check_count(op, n));
-  VD_RETURN_IF_ERROR(vd_elem_check_view(op, "x", x, 8 * n));
-  VD_RETURN_IF_ERROR(vd_elem_check_view(op, "y", y, 8ull * p->rows));
+  VD_RETURN_IF_ERROR(check_binding(env, op, "x", x, 8 * n));
+  VD_RETURN_IF_ERROR(check_binding(env, op, "y", y, 8ull * p->rows));
   vd_binding bind[2] = {vd_elem_binding(x, 8 * n), vd_elem_binding(y, 8ull * p->rows)};
   uint32_t push[2] = {p->rows, p->cols}, groups[3];
   char name[64];

@@ -31,8 +31,8 @@ uint32_t vd_amap_cosine_full_lanes(uint32_t p);
 vd_status vd_op_amap_cosine(const vd_op_env *env, const vd_amap_cosine_params *p, vd_view a, vd_view b, vd_view y);
 
 // PyTorch's align_corners=True bilinear coefficients for `out` positions from `in`: four floats per
-// position (i0, i1, l0, l1) into coef[4 * out].
-void vd_amap_bilinear_coef(uint32_t in, uint32_t out, float *coef);
+// position (i0, i1, l0, l1) into out_coef[4 * out].
+void vd_amap_bilinear_coef(uint32_t in, uint32_t out, float *out_coef);
 
 // sum = (first ? 0 : prev) + up(level): level fp32 [N, h, w]; coef fp32 [(oh + ow) * 4] (rows, then
 // columns, from vd_amap_bilinear_coef); prev and sum wide [N, oh, ow] (prev ignored when first).
@@ -47,17 +47,18 @@ vd_status vd_op_amap_upsample(const vd_op_env *env, const vd_amap_upsample_param
                               vd_view prev, vd_view sum);
 
 // SciPy's Gaussian kernel: radius int(truncate * sigma + 0.5) and the normalised weights, centre first,
-// out[k] for k = 0..radius, computed as NumPy does (exp(-0.5 / sigma^2 * k^2) with the C library's exp,
+// out_weights[k] for k = 0..radius (radius at most 1023), computed as NumPy does (exp(-0.5 / sigma^2 * k^2) with the C library's exp,
 // divided by the pairwise sum of all 2r + 1 of them). NumPy's own SIMD exp (AVX-512 builds) differs in
 // the last bit for some k; see tests/data/anomaly_map/README.md.
 uint32_t vd_amap_gauss_radius(double sigma, double truncate);
-void vd_amap_gauss_weights(double sigma, uint32_t radius, double *out);
+void vd_amap_gauss_weights(double sigma, uint32_t radius, double *out_weights);
 
 // scipy.ndimage.gaussian_filter(x, sigma, mode='reflect') of wide planes [planes, h, w]: axis 0 into
 // scratch, axis 1 into y (wide) and map (fp32, the same values rounded). coef: radius + 1 wide weights.
 typedef struct vd_blur_wide_params {
-  vd_wide wide;                 // representation of x, coef, scratch and y
-  uint32_t planes, h, w, radius;
+  vd_wide wide;                   // representation of x, coef, scratch and y
+  uint32_t planes, h, w;          // images and their size
+  uint32_t radius;                // kernel half-width (vd_amap_gauss_radius)
 } vd_blur_wide_params;
 
 vd_status vd_op_blur_wide(const vd_op_env *env, const vd_blur_wide_params *p, vd_view x, vd_view coef,
@@ -66,16 +67,17 @@ vd_status vd_op_blur_wide(const vd_op_env *env, const vd_blur_wide_params *p, vd
 // k x k stride-1 valid average pooling of wide planes [planes, h, w] -> [planes, h-k+1, w-k+1]; k a power
 // of two.
 typedef struct vd_avgpool_wide_params {
-  vd_wide wide;
-  uint32_t planes, h, w, k;
+  vd_wide wide;            // representation of x and y
+  uint32_t planes, h, w;   // input planes and their size
+  uint32_t k;              // window side, a power of two
 } vd_avgpool_wide_params;
 
 vd_status vd_op_avgpool_wide(const vd_op_env *env, const vd_avgpool_wide_params *p, vd_view x, vd_view y);
 
 // y[r] = max of the wide row x[r, :] (NaN if any element is NaN), x [rows, cols], y [rows].
 typedef struct vd_max_wide_params {
-  vd_wide wide;
-  uint32_t rows, cols;
+  vd_wide wide;         // representation of x and y
+  uint32_t rows, cols;  // rows reduced, elements per row
 } vd_max_wide_params;
 
 vd_status vd_op_max_wide(const vd_op_env *env, const vd_max_wide_params *p, vd_view x, vd_view y);
