@@ -26,7 +26,10 @@ typedef struct vd_amap_cosine_params {
   int32_t rounding_test;  // 0; tests: start division and sqrt this many ulps off (shaders/common/exact_f32.glsl)
 } vd_amap_cosine_params;
 
-// How many pixels of an image PyTorch sums with multi_row_sum (the rest with row_sum).
+// How many pixels of an image PyTorch sums with multi_row_sum (the rest with row_sum): whole groups of
+// four AVX2 vectors (32 lanes), or of 4 scalars when P < 8. PyTorch's AVX2 kernels (the CPU capability
+// Debian's build and PyTorch's default use); an AVX-512 build would group 64 lanes, and P = 1 takes its
+// contiguous inner-sum path, neither reproduced (both differ only in float32 rounding).
 uint32_t vd_amap_cosine_full_lanes(uint32_t p);
 vd_status vd_op_amap_cosine(const vd_op_env *env, const vd_amap_cosine_params *p, vd_view a, vd_view b, vd_view y);
 
