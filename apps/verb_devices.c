@@ -32,10 +32,10 @@ static void vd_print_device_text(const vd_instance *inst, uint32_t i, bool chose
   printf("    family: %s; device-local memory %.1f GiB\n", vd_gpu_family_name(vd_gpu_family_of(d)),
          (double)vd_device_info_local_heap(d) / (1024.0 * 1024.0 * 1024.0));
   printf("    policy: %s; default precision %s; fp16 storage %s, fp16 arithmetic %s; subgroup size %u, "
-         "subgroup reductions %s\n",
+         "subgroup reductions %s; fp64 %s\n",
          p->supported ? "supported" : "NOT supported", vd_precision_name(p->default_precision),
          p->fp16_storage ? "yes" : "no", p->fp16_arith ? "yes" : "no", p->subgroup_size,
-         p->subgroup_arith ? "yes" : "no");
+         p->subgroup_arith ? "yes" : "no", p->fp64 ? "yes" : "no (double-float)");
   if (p->coopmat)
     printf("    cooperative matrix: yes, %ux%ux%u f16*f16->f32%s\n", p->coopmat_m, p->coopmat_n, p->coopmat_k,
            p->coopmat_f16_acc ? " (f16 accumulation also available)" : "");
@@ -81,6 +81,7 @@ static cJSON *vd_device_json(const vd_instance *inst, uint32_t i, bool chosen, c
   cJSON_AddNumberToObject(pol, "subgroup_size", p->subgroup_size);
   cJSON_AddBoolToObject(pol, "subgroup_reductions", p->subgroup_arith);
   cJSON_AddBoolToObject(pol, "cooperative_matrix", p->coopmat);
+  cJSON_AddBoolToObject(pol, "fp64", p->fp64);
   if (p->coopmat) {
     cJSON *shape = cJSON_AddArrayToObject(pol, "coopmat_shape");
     cJSON_AddItemToArray(shape, cJSON_CreateNumber(p->coopmat_m));
@@ -112,7 +113,7 @@ static cJSON *vd_device_json(const vd_instance *inst, uint32_t i, bool chosen, c
 static void vd_devices_help(void) {
   printf("usage: vlmdiff devices [--json] [--device N|NAME]\n\n"
          "Lists every Vulkan device with its type, driver, memory, the feature policy the engine applies\n"
-         "(fp16, subgroup reductions, cooperative matrix and its shape, key limits) and which device is\n"
+         "(fp16, subgroup reductions, cooperative matrix and its shape, fp64, key limits) and which device is\n"
          "chosen and why (discrete > integrated > virtual > CPU, then the most device-local memory).\n\n"
          "  --json           print a JSON document instead of text\n"
          "  --device N|NAME  show which device this request would choose (default: VLMD_DEVICE)\n");

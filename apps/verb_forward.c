@@ -7,6 +7,7 @@
 
 #include "apps/cli.h"
 #include "apps/forward_features.h"
+#include "apps/forward_anomaly_map.h"
 #include "apps/tensor_file.h"
 #include "apps/verbs.h"
 #include "formats/config_json.h"
@@ -28,11 +29,14 @@ static void vd_forward_help(void) {
       "  clip-text    tokens [N,L] (int), or --text \"...\" with --tokenizer -> context [N,L,hidden]\n"
       "  reconstruct  image [N,I,H,W]; optional noise, posterior_noise [N,Z,H/8,W/8], context and\n"
       "               uncond_context [1 or N,L,C] (default: the empty caption) -> latent [N,Z,H/8,W/8],\n"
-      "               samples [N,O,H,W]\n");
+      "               samples [N,O,H,W]\n"
+      "  anomaly-map  features_a, features_b [N,C,h,w], or features_a.0, features_b.0, features_a.1, ... (one\n"
+      "               pair per level), image_size [1] (H = W) or [2] (int) -> map [N,H,W] (f32, the smoothed\n"
+      "               map), score [N] (f64; NaN below 57x57). No --config or --weights; fp32 by default\n");
   vd_forward_features_help();
   printf(
       "\n"
-      "--config (required but for dino / resnet50) is the ldm YAML (for clip-text: the text encoder's\n"
+      "--config (required but for dino / resnet50 / anomaly-map) is the ldm YAML (for clip-text: the text encoder's\n"
       "config.json); --weights a .ckpt, .pth or .safetensors with the combined checkpoint's key names.\n"
       "dino / resnet50 options: --dino-arch A (the published ViTs: v1s8, v1s16, v1b8, v1b16), --resnet-variant\n"
       "timm|dino (which levels; default timm), and --precision / --device.\n\n"
@@ -72,12 +76,16 @@ static int vd_forward_parse(int argc, char **argv, vd_forward_args *a) {
     if (!matched) return vd_cli_usage_error("forward", "unknown option %s", argv[i]);
     if (missing) return vd_cli_usage_error("forward", "%s needs a value", argv[i]);
   }
-  static const char *nets[] = {"vae-encode", "vae-decode", "eps", "clip-text", "reconstruct"};  // dino, resnet50: forward_features.c
+  static const char *nets[] = {"vae-encode", "vae-decode", "eps", "clip-text", "reconstruct", "anomaly-map"};  // dino, resnet50: forward_features.c
   bool known = false;
-  for (size_t k = 0; a->net && k < 5; ++k) known |= strcmp(a->net, nets[k]) == 0;
+  for (size_t k = 0; a->net && k < 6; ++k) known |= strcmp(a->net, nets[k]) == 0;
   if (!a->net || !known)
-    return vd_cli_usage_error("forward", "--net takes vae-encode, vae-decode, eps, clip-text, reconstruct, dino or resnet50");
-  if (!a->config || !a->weights || !a->out) return vd_cli_usage_error("forward", "--config, --weights and --out are required");
+    return vd_cli_usage_error("forward", "--net takes vae-encode, vae-decode, eps, clip-text, reconstruct, dino, resnet50 "
+                                         "or anomaly-map");
+  bool amap = strcmp(a->net, "anomaly-map") == 0;  // no network: no config, no weights
+  if (amap && (!a->inputs || !a->out)) return vd_cli_usage_error("forward", "--inputs and --out are required");
+  if (!amap && (!a->config || !a->weights || !a->out))
+    return vd_cli_usage_error("forward", "--config, --weights and --out are required");
   if (!a->inputs && !(a->text && strcmp(a->net, "clip-text") == 0))
     return vd_cli_usage_error("forward", "--inputs is required (or --text for clip-text)");
   if (a->precision && strcmp(a->precision, "fp32") && strcmp(a->precision, "fp16"))
@@ -362,6 +370,7 @@ int vd_verb_forward(int argc, char **argv) {
   memset(&f, 0, sizeof(f));
   int rc = vd_forward_parse(argc, argv, &f.a);
   if (rc) return rc < 0 ? 0 : rc;
+  if (strcmp(f.a.net, "anomaly-map") == 0) return vd_forward_anomaly_map(f.a.inputs, f.a.out, f.a.precision, f.a.device);
   vd_status st = vd_forward_setup(&f);
   if (!st) {
     const char *n = f.a.net;

@@ -165,6 +165,9 @@ static vd_status vd_exec_dtype(vd_exec *e, const char *name, uint64_t count, vd_
   VD_RETURN_IF_ERROR(vd_exec_lookup(e, name, &t));
   const vd_tensor *x = vd_graph_get_tensor(e->graph, t);
   if (x->dtype == VD_DTYPE_I32) return vd_status_make(VD_ERR_INVALID_ARGUMENT, "%s holds integers", name);
+  if (x->dtype == VD_DTYPE_F64 || x->dtype == VD_DTYPE_DF64)
+    return vd_status_make(VD_ERR_INVALID_ARGUMENT, "%s holds 8-byte floats (%s): use the _f64 accessors", name,
+                          vd_dtype_name(x->dtype));
   if (count * vd_dtype_size(x->dtype) != x->bytes)
     return vd_status_make(VD_ERR_INVALID_ARGUMENT, "%s has %llu elements, %llu given", name,
                           (unsigned long long)(x->bytes / vd_dtype_size(x->dtype)), (unsigned long long)count);
@@ -194,6 +197,46 @@ vd_status vd_exec_read_f32(vd_exec *e, const char *name, float *data, uint64_t c
   if (!st) vd_f16_to_f32_array(h, data, count);
   free(h);
   return st;
+}
+
+// The element count and dtype of a wide (F64 or DF64) tensor, checked against count.
+static vd_status vd_exec_wide(vd_exec *e, const char *name, uint64_t count, vd_dtype *out_dtype) {
+  vd_tensor_id t;
+  VD_RETURN_IF_ERROR(vd_exec_lookup(e, name, &t));
+  const vd_tensor *x = vd_graph_get_tensor(e->graph, t);
+  if (x->dtype != VD_DTYPE_F64 && x->dtype != VD_DTYPE_DF64)
+    return vd_status_make(VD_ERR_INVALID_ARGUMENT, "%s holds %s, not f64 or df64", name, vd_dtype_name(x->dtype));
+  if (count * 8 != x->bytes)
+    return vd_status_make(VD_ERR_INVALID_ARGUMENT, "%s has %llu elements, %llu given", name,
+                          (unsigned long long)(x->bytes / 8), (unsigned long long)count);
+  *out_dtype = x->dtype;
+  return NULL;
+}
+
+vd_status vd_exec_write_f64(vd_exec *e, const char *input, const double *data, uint64_t count) {
+  vd_dtype dt = VD_DTYPE_F64;
+  VD_RETURN_IF_ERROR(vd_exec_wide(e, input, count, &dt));
+  if (dt == VD_DTYPE_F64) return vd_exec_write(e, input, data, count * 8);
+  float *pairs = malloc(count * 8 + 8);
+  if (!pairs) return vd_status_make(VD_ERR_OUT_OF_MEMORY, "converting %s", input);
+  for (uint64_t i = 0; i < count; ++i) vd_df64_from_double(data[i], pairs + 2 * i);
+  vd_status st = vd_exec_write(e, input, pairs, count * 8);
+  free(pairs);
+  return st;
+}
+
+vd_status vd_exec_read_f64(vd_exec *e, const char *name, double *data, uint64_t count) {
+  vd_dtype dt = VD_DTYPE_F64;
+  VD_RETURN_IF_ERROR(vd_exec_wide(e, name, count, &dt));
+  VD_RETURN_IF_ERROR(vd_exec_read(e, name, data, count * 8));
+  if (dt == VD_DTYPE_DF64) {  // in place: pair i (8 bytes) becomes double i (8 bytes)
+    for (uint64_t i = 0; i < count; ++i) {
+      float pair[2];
+      memcpy(pair, (const char *)data + 8 * i, 8);
+      data[i] = vd_df64_to_double(pair);
+    }
+  }
+  return NULL;
 }
 
 vd_status vd_exec_submit(vd_exec *e) {

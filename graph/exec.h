@@ -32,6 +32,9 @@ vd_status vd_exec_write(vd_exec *exec, const char *input, const void *data, uint
 // The same from / to float32 host data, converted to the tensor's dtype (f32 or f16).
 vd_status vd_exec_write_f32(vd_exec *exec, const char *input, const float *data, uint64_t count);
 vd_status vd_exec_read_f32(vd_exec *exec, const char *name, float *data, uint64_t count);
+// The same for wide tensors (F64, or DF64 pairs converted from / to double).
+vd_status vd_exec_write_f64(vd_exec *exec, const char *input, const double *data, uint64_t count);
+vd_status vd_exec_read_f64(vd_exec *exec, const char *name, double *data, uint64_t count);
 // Submits the recorded command buffer and waits. With profiling, prints the node table to stderr.
 vd_status vd_exec_run(vd_exec *exec);
 vd_status vd_exec_submit(vd_exec *exec);  // without waiting

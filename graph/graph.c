@@ -75,9 +75,19 @@ void vd_graph_scoped_name(const vd_graph *g, const char *local, char out[VD_NAME
   else snprintf(out, VD_NAME_LEN, "%s", g->scope[0] ? g->scope : local);
 }
 
-uint64_t vd_dtype_size(vd_dtype dtype) { return dtype == VD_DTYPE_F16 ? 2 : 4; }
+uint64_t vd_dtype_size(vd_dtype dtype) {
+  return dtype == VD_DTYPE_F16 ? 2 : dtype == VD_DTYPE_F64 || dtype == VD_DTYPE_DF64 ? 8 : 4;
+}
+void vd_df64_from_double(double x, float out_pair[2]) {
+  out_pair[0] = (float)x;
+  out_pair[1] = (float)(x - (double)out_pair[0]);
+}
+
+double vd_df64_to_double(const float pair[2]) { return (double)pair[0] + (double)pair[1]; }
+
 const char *vd_dtype_name(vd_dtype dtype) {
-  return dtype == VD_DTYPE_F16 ? "f16" : dtype == VD_DTYPE_I32 ? "i32" : "f32";
+  static const char *names[] = {"f32", "f16", "i32", "f64", "df64"};
+  return dtype <= VD_DTYPE_DF64 ? names[dtype] : "?";
 }
 
 const char *vd_shape_format(uint32_t rank, const int64_t *shape, char *buf, size_t cap) {

@@ -23,7 +23,9 @@
 
 typedef uint32_t vd_tensor_id;
 
-typedef enum vd_dtype { VD_DTYPE_F32 = 0, VD_DTYPE_F16, VD_DTYPE_I32 } vd_dtype;
+// F64 and DF64 are the 8-byte "wide" floats of the anomaly map's float64 stages: IEEE double where the
+// device has shaderFloat64, else a double-float pair (hi, lo) of fp32 with hi = fl(hi + lo).
+typedef enum vd_dtype { VD_DTYPE_F32 = 0, VD_DTYPE_F16, VD_DTYPE_I32, VD_DTYPE_F64, VD_DTYPE_DF64 } vd_dtype;
 
 typedef enum vd_tensor_kind {
   VD_TENSOR_INPUT = 0,     // written by the host (or bound to another graph's tensor) before a run
@@ -106,6 +108,9 @@ vd_tensor_id vd_graph_find(const vd_graph *g, const char *name);
 vd_status vd_graph_expect_shape(const vd_graph *g, vd_tensor_id t, uint32_t rank, const int64_t *want,
                                 const char *node, const char *what);
 uint64_t vd_dtype_size(vd_dtype dtype);
+// A double as a double-float pair: hi = (float)x, lo = (float)(x - hi) (48 significant bits), and back.
+void vd_df64_from_double(double x, float out_pair[2]);
+double vd_df64_to_double(const float pair[2]);
 const char *vd_dtype_name(vd_dtype dtype);
 // "[2, 320, 32, 32]" into buf.
 const char *vd_shape_format(uint32_t rank, const int64_t *shape, char *buf, size_t cap);

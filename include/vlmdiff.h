@@ -70,6 +70,7 @@ typedef struct vd_external_device {
   bool shader_float16_enabled;                       // host enabled shaderFloat16
   bool cooperative_matrix_enabled;                   // host enabled VK_KHR_cooperative_matrix + feature
   bool vulkan_memory_model_enabled;                  // host enabled vulkanMemoryModel
+  bool shader_float64_enabled;                       // host enabled shaderFloat64 (else double-float is used)
 } vd_external_device;
 
 vd_status vd_context_create(const vd_context_options *options, vd_context **out_context);

@@ -29,6 +29,8 @@ static vd_status vd_dump_collect(void *user, const vd_tensor *t, const void *dat
   if (!f) return vd_status_make(VD_ERR_OUT_OF_MEMORY, "dumping %s", t->name);
   if (t->dtype == VD_DTYPE_F16) vd_f16_to_f32_array(data, f, n);
   else if (t->dtype == VD_DTYPE_F32) memcpy(f, data, n * 4);
+  else if (t->dtype == VD_DTYPE_F64) for (uint64_t i = 0; i < n; ++i) f[i] = (float)((const double *)data)[i];
+  else if (t->dtype == VD_DTYPE_DF64) for (uint64_t i = 0; i < n; ++i) f[i] = ((const float *)data)[2 * i];
   else for (uint64_t i = 0; i < n; ++i) f[i] = (float)((const int32_t *)data)[i];
   vd_safetensors_entry *e = &l->entries[l->count];
   *e = (vd_safetensors_entry){.name = strdup(t->name), .dtype = VD_WEIGHT_F32, .rank = (int)t->rank};

@@ -35,6 +35,7 @@ static vd_status vd_create_device(vd_context *ctx) {
   VkPhysicalDeviceFeatures2 f2 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2, .pNext = &f11};
   f2.features.shaderInt16 = info->shader_int16;
   f2.features.shaderInt64 = info->shader_int64;
+  f2.features.shaderFloat64 = p->fp64;
   float prio = 1.0f;
   VkDeviceQueueCreateInfo qi = {.sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO,
                                 .queueFamilyIndex = info->compute_queue_family, .queueCount = 1,
@@ -98,6 +99,7 @@ static void vd_policy_restrict_to_host(vd_policy *p, const vd_external_device *d
   }
   if (!d->shader_float16_enabled || !d->storage_buffer_16bit_enabled) p->fp16_arith = false;
   if (!d->cooperative_matrix_enabled || !d->vulkan_memory_model_enabled || !p->fp16_storage) p->coopmat = false;
+  if (!d->shader_float64_enabled) p->fp64 = false;
 }
 
 vd_status vd_context_create_external(const vd_external_device *d, const vd_context_options *options,

@@ -24,6 +24,7 @@ static void vd_capture_features(const vd_vk_instance_fns *ifns, VkPhysicalDevice
   ifns->vkGetPhysicalDeviceFeatures2(pd, &f2);
   info->shader_int16 = f2.features.shaderInt16;
   info->shader_int64 = f2.features.shaderInt64;
+  info->shader_float64 = f2.features.shaderFloat64;
   info->storage_buffer_16bit = f11.storageBuffer16BitAccess;
   info->shader_float16 = f12.shaderFloat16;
   info->shader_int8 = f12.shaderInt8;

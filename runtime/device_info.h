@@ -57,6 +57,7 @@ typedef struct vd_device_info {
   bool shader_int8;                 // shaderInt8
   bool shader_int16;                // VkPhysicalDeviceFeatures::shaderInt16
   bool shader_int64;                // shaderInt64
+  bool shader_float64;              // VkPhysicalDeviceFeatures::shaderFloat64
   bool storage_buffer_16bit;        // Vulkan11Features::storageBuffer16BitAccess
   bool storage_buffer_8bit;         // Vulkan12Features::storageBuffer8BitAccess
   bool buffer_device_address;       // Vulkan12Features::bufferDeviceAddress

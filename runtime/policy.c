@@ -20,6 +20,7 @@ vd_policy_switches vd_policy_switches_from_env(void) {
       .disable_fp16 = vd_env_flag("VLMD_DISABLE_FP16"),
       .disable_subgroup = vd_env_flag("VLMD_DISABLE_SUBGROUP"),
       .disable_splitk = vd_env_flag("VLMD_DISABLE_SPLITK"),
+      .disable_fp64 = vd_env_flag("VLMD_DISABLE_FP64"),
       .coopmat_shaders = vd_shader_coopmat_compiled != 0,
   };
 }
@@ -165,6 +166,11 @@ void vd_policy_compute(const vd_device_info *info, const vd_policy_switches *sw,
     p->fp16_arith = info->shader_float16 && info->storage_buffer_16bit;
     if (!p->fp16_storage) vd_note(p, "fp16 off: no storageBuffer16BitAccess");
   }
+
+  p->fp64 = info->shader_float64 && !sw->disable_fp64;
+  if (!info->shader_float64)
+    vd_note(p, "fp64 off: no shaderFloat64 (the anomaly map's float64 stages run in double-float)");
+  else if (sw->disable_fp64) vd_note(p, "fp64 off: VLMD_DISABLE_FP64 is set (double-float instead)");
 
   bool sg_hw = (info->subgroup_stages & VK_SHADER_STAGE_COMPUTE_BIT) &&
                (info->subgroup_ops & VK_SUBGROUP_FEATURE_BASIC_BIT) &&

@@ -18,6 +18,7 @@ typedef struct vd_policy_switches {
   bool disable_fp16;      // VLMD_DISABLE_FP16
   bool disable_subgroup;  // VLMD_DISABLE_SUBGROUP
   bool disable_splitk;    // VLMD_DISABLE_SPLITK
+  bool disable_fp64;      // VLMD_DISABLE_FP64
   bool coopmat_shaders;   // the build contains cooperative-matrix shaders
 } vd_policy_switches;
 
@@ -31,6 +32,8 @@ typedef struct vd_policy {
   uint32_t coopmat_m, coopmat_n, coopmat_k;  // chosen fp16 x fp16 -> fp32 subgroup shape
   bool coopmat_f16_acc;           // the same shape also exists with fp16 accumulation
   bool split_k;                   // GEMMs with few output tiles split K across workgroups
+  bool fp64;                      // float64 shaders (shaderFloat64) for the anomaly map's float64 stages;
+                                  // without it they run in double-float (two fp32) arithmetic
   vd_precision default_precision; // what a run uses when the user does not say
   uint32_t max_workgroup_invocations;  // maxComputeWorkGroupInvocations
   uint32_t shared_memory_bytes;        // maxComputeSharedMemorySize

@@ -211,12 +211,38 @@ static void test_select(void) {
   CHECK_ERR(vd_device_select(infos, ok, 0, NULL, &idx, why), VD_ERR_UNAVAILABLE);
 }
 
+// fp64: lavapipe, NVIDIA and AMD advertise shaderFloat64; Intel Xe (Gen12+), Apple (MoltenVK) and most
+// mobile GPUs do not, and the anomaly map's float64 stages then run in double-float arithmetic.
+static bool has_note(const vd_policy *p, const char *needle) {
+  for (uint32_t i = 0; i < p->note_count; ++i)
+    if (strstr(p->notes[i], needle)) return true;
+  return false;
+}
+
+static void test_fp64(void) {
+  vd_device_info d;
+  vd_policy p;
+  lavapipe(&d);
+  d.shader_float64 = true;
+  vd_policy_compute(&d, &all_on, &p);
+  CHECK(p.fp64);
+  vd_policy_switches sw = all_on;
+  sw.disable_fp64 = true;
+  vd_policy_compute(&d, &sw, &p);
+  CHECK(!p.fp64 && has_note(&p, "VLMD_DISABLE_FP64"));
+  intel(&d, "Intel(R) Arc(tm) A770 Graphics (DG2)", 0x56a0, VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU);
+  vd_policy_compute(&d, &all_on, &p);
+  CHECK(!p.fp64 && has_note(&p, "no shaderFloat64"));
+}
+
 static void test_env_switches(void) {
   setenv("VLMD_DISABLE_COOPMAT", "1", 1);
   setenv("VLMD_DISABLE_FP16", "no", 1);
   unsetenv("VLMD_DISABLE_SUBGROUP");
+  setenv("VLMD_DISABLE_FP64", "yes", 1);
   vd_policy_switches sw = vd_policy_switches_from_env();
-  CHECK(sw.disable_coopmat && !sw.disable_fp16 && !sw.disable_subgroup);
+  CHECK(sw.disable_coopmat && !sw.disable_fp16 && !sw.disable_subgroup && sw.disable_fp64);
+  unsetenv("VLMD_DISABLE_FP64");
   unsetenv("VLMD_DISABLE_COOPMAT");
   unsetenv("VLMD_DISABLE_FP16");
 }
@@ -228,6 +254,7 @@ int main(void) {
   test_intel();
   test_unsupported();
   test_select();
+  test_fp64();
   test_env_switches();
   return vdt_finish("test_policy");
 }

@@ -11,6 +11,9 @@
 //   nets_tool pair GOLDEN OUT                  a batch-2 golden as one pair: image[0] -> image, image[1] ->
 //                                              samples, every other T: T[0] -> T, T[1] -> samples_T
 // compare's NAME may be OUT_NAME=GOLDEN_NAME when the two files name the tensor differently.
+//   nets_tool close OUT GOLDEN NAME TOL [GNAME] F32 or F64 tensor NAME of OUT against GNAME (default NAME) of
+//                                              GOLDEN: shapes equal, NaN where the golden has NaN, max-abs
+//                                              error / max-abs golden <= TOL
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -168,6 +171,58 @@ static int pair(const char *in, const char *out) {
   return st ? die(st, "pair") : 0;
 }
 
+// Tensor `name` of f as doubles (F32 or F64, any shape); NULL with a message otherwise.
+static double *read_doubles(const vd_safetensors *f, const char *file, const char *name, const vd_weight_tensor **out_t) {
+  const vd_weight_tensor *t = vd_safetensors_find(f, name);
+  if (!t || (t->dtype != VD_WEIGHT_F32 && t->dtype != VD_WEIGHT_F64) || !t->contiguous) {
+    fprintf(stderr, "close: %s has no dense F32/F64 tensor %s\n", file, name);
+    return NULL;
+  }
+  double *d = malloc(t->numel * sizeof(double) + 8);
+  for (uint64_t i = 0; i < t->numel; ++i) {
+    float v32;
+    if (t->dtype == VD_WEIGHT_F64) memcpy(&d[i], t->data + 8 * i, 8);
+    else memcpy(&v32, t->data + 4 * i, 4), d[i] = v32;
+  }
+  *out_t = t;
+  return d;
+}
+
+static int close_to(const char *out, const char *golden, const char *name, double tol, const char *gname) {
+  vd_safetensors *fa = NULL, *fb = NULL;
+  vd_status st = vd_safetensors_open(out, &fa);
+  if (!st) st = vd_safetensors_open(golden, &fb);
+  if (st) {
+    fprintf(stderr, "close: %s\n", vd_status_message(st));
+    vd_status_free(st);
+    vd_safetensors_destroy(fa);
+    return 1;
+  }
+  const vd_weight_tensor *ta = NULL, *tb = NULL;
+  double *a = read_doubles(fa, out, name, &ta), *b = a ? read_doubles(fb, golden, gname, &tb) : NULL;
+  int rc = 1;
+  if (a && b && ta->rank == tb->rank && !memcmp(ta->shape, tb->shape, sizeof(int64_t) * (size_t)ta->rank)) {
+    double scale = 0, worst = 0;
+    for (uint64_t i = 0; i < tb->numel; ++i) {
+      if (isnan(a[i]) || isnan(b[i])) {
+        if (isnan(a[i]) != isnan(b[i])) worst = INFINITY;
+        continue;
+      }
+      scale = fmax(scale, fabs(b[i]));
+      worst = fmax(worst, fabs(a[i] - b[i]));
+    }
+    double rel = scale > 0 ? worst / scale : worst;
+    printf("%s: max rel %.3g (bound %.3g)\n", name, rel, tol);
+    rc = rel <= tol ? 0 : 1;
+  } else if (a && b) {
+    fprintf(stderr, "close: %s differs in shape\n", name);
+  }
+  free(a), free(b);
+  vd_safetensors_destroy(fa);
+  vd_safetensors_destroy(fb);
+  return rc;
+}
+
 int main(int argc, char **argv) {
   if (argc >= 4 && strcmp(argv[1], "dino-weights") == 0) return dino_weights(argv[2], argv[3]);
   if (argc >= 4 && strcmp(argv[1], "resnet-weights") == 0) return resnet_weights(argv[2], argv[3]);
@@ -190,7 +245,10 @@ int main(int argc, char **argv) {
   }
   if (argc >= 5 && strcmp(argv[1], "compare") == 0) return compare(argv[2], argv[3], argv[4], argc > 5 ? atof(argv[5]) : 1e-4);
   if (argc >= 5 && strcmp(argv[1], "subset") == 0) return subset(argv[2], argv[3], argc - 4, argv + 4);
+  if ((argc == 6 || argc == 7) && strcmp(argv[1], "close") == 0)
+    return close_to(argv[2], argv[3], argv[4], atof(argv[5]), argc == 7 ? argv[6] : argv[4]);
   fprintf(stderr, "usage: nets_tool weights PATH [LDM.yaml] | compare OUT GOLDEN NAME[=GOLDEN_NAME] [TOL] | subset IN "
-                  "OUT NAME... | dino-weights PATH CONFIG | resnet-weights PATH CONFIG | pair GOLDEN OUT\n");
+                  "OUT NAME... | dino-weights PATH CONFIG | resnet-weights PATH CONFIG | pair GOLDEN OUT | close OUT "
+                  "GOLDEN NAME TOL [GNAME]\n");
   return 2;
 }
