@@ -3,21 +3,6 @@
 
 #include <string.h>
 
-static bool vd_unicode_in_ranges(const vd_unicode_range *r, int n, uint32_t cp) {
-  int lo = 0, hi = n - 1;
-  while (lo <= hi) {
-    int mid = lo + (hi - lo) / 2;
-    if (cp < r[mid].first) {
-      hi = mid - 1;
-    } else if (cp > r[mid].last) {
-      lo = mid + 1;
-    } else {
-      return true;
-    }
-  }
-  return false;
-}
-
 bool vd_unicode_is_letter(uint32_t cp) {
   if (cp < 0x80) return (cp | 0x20) >= 'a' && (cp | 0x20) <= 'z';
   return vd_unicode_in_ranges(vd_unicode_letters, vd_unicode_letters_count, cp);

@@ -7,10 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-typedef struct vd_unicode_range {
-  uint32_t first;  // first code point of the range
-  uint32_t last;   // last code point of the range (inclusive)
-} vd_unicode_range;
+#include "text/unicode_ranges.h"
 
 typedef struct vd_unicode_case_run {
   uint32_t start;  // first upper-case code point of the run

@@ -3,39 +3,24 @@
 
 #include <stddef.h>
 
-static bool vd_ucd_in_ranges(const vd_ucd_range *r, int n, uint32_t cp) {
-  int lo = 0, hi = n - 1;
-  while (lo <= hi) {
-    int mid = lo + (hi - lo) / 2;
-    if (cp < r[mid].first) {
-      hi = mid - 1;
-    } else if (cp > r[mid].last) {
-      lo = mid + 1;
-    } else {
-      return true;
-    }
-  }
-  return false;
-}
-
 bool vd_ucd_is_letter(uint32_t cp) {
   if (cp < 0x80) return (cp | 0x20) >= 'a' && (cp | 0x20) <= 'z';
-  return vd_ucd_in_ranges(vd_ucd_letters, vd_ucd_letters_count, cp);
+  return vd_unicode_in_ranges(vd_ucd_letters, vd_ucd_letters_count, cp);
 }
 
 bool vd_ucd_is_number(uint32_t cp) {
   if (cp < 0x80) return cp >= '0' && cp <= '9';
-  return vd_ucd_in_ranges(vd_ucd_numbers, vd_ucd_numbers_count, cp);
+  return vd_unicode_in_ranges(vd_ucd_numbers, vd_ucd_numbers_count, cp);
 }
 
 bool vd_ucd_is_space(uint32_t cp) {
   if (cp < 0x80) return cp == ' ' || (cp >= 0x09 && cp <= 0x0D);
-  return vd_ucd_in_ranges(vd_ucd_spaces, vd_ucd_spaces_count, cp);
+  return vd_unicode_in_ranges(vd_ucd_spaces, vd_ucd_spaces_count, cp);
 }
 
 bool vd_ucd_is_word(uint32_t cp) {
   if (cp < 0x80) return vd_ucd_is_letter(cp) || vd_ucd_is_number(cp) || cp == '_';
-  return vd_ucd_in_ranges(vd_ucd_word, vd_ucd_word_count, cp);
+  return vd_unicode_in_ranges(vd_ucd_word, vd_ucd_word_count, cp);
 }
 
 uint8_t vd_ucd_ccc(uint32_t cp, vd_ucd_age age) {

@@ -11,15 +11,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "text/unicode_ranges.h"
+
 // A Unicode version packed as major * 16 + minor (DerivedAge's versions; 15.0 = 0xF0).
 typedef uint8_t vd_ucd_age;
 #define VD_UCD_AGE(major, minor) ((vd_ucd_age)((major) * 16 + (minor)))
 #define VD_UCD_AGE_LATEST VD_UCD_AGE(15, 0)  // the version of the generated tables
 
-typedef struct vd_ucd_range {
-  uint32_t first;  // first code point of the range
-  uint32_t last;   // last code point of the range (inclusive)
-} vd_ucd_range;
+typedef vd_unicode_range vd_ucd_range;  // a sorted, disjoint range (text/unicode_ranges.h)
 
 typedef struct vd_ucd_ccc_run {
   uint32_t first;  // first code point of the run
